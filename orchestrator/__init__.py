@@ -1,0 +1,1 @@
+"""Framegraph: live video analytics on demand."""

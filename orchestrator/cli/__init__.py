@@ -1,0 +1,1 @@
+"""The `framegraph` command line."""

@@ -1,0 +1,27 @@
+"""`framegraph features`: the catalog."""
+
+from __future__ import annotations
+
+import click
+import orjson
+
+from orchestrator.features import default_catalog
+
+
+@click.command("features")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--all", "show_all", is_flag=True, help="Include internal nodes.")
+def features_command(as_json: bool, show_all: bool) -> None:
+    """List the features on offer: what each needs, its window, where it runs."""
+    catalog = default_catalog()
+    entries = [f.describe() | {"public": f.public} for f in catalog if f.public or show_all]
+    if as_json:
+        click.echo(orjson.dumps(entries, option=orjson.OPT_INDENT_2).decode())
+        return
+    width = max(len(e["name"]) for e in entries)
+    for e in entries:
+        needs = ", ".join(e["needs"]) or "-"
+        click.echo(
+            f"{e['name']:<{width}}  {e['window']:<12} {e['runs_in']:<7} needs: {needs}\n"
+            f"{'':<{width}}  {e['description']}"
+        )

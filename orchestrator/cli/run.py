@@ -1,0 +1,121 @@
+"""`framegraph run`: stdin frames to one JSON line per input line on stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import click
+import orjson
+
+from orchestrator.cli.options import features_option, parse_features
+from orchestrator.decode.payload import DEFAULT_MAX_PIXELS
+from orchestrator.delivery.subscriber import Subscriber
+from orchestrator.stream.pipeline import PipelineConfig
+from orchestrator.stream.resources import open_resources
+from orchestrator.stream.worker import Worker
+from orchestrator.telemetry.stats import summary
+
+
+def pipeline_options(fn):  # type: ignore[no-untyped-def]
+    """Options of every command that runs a stream (run, serve)."""
+    for opt in reversed([
+        click.option("--lossless", is_flag=True,
+                     help="Never drop frames: wait for the pipeline (and make the producer wait)."),
+        click.option("--triton-url", metavar="HOST:PORT",
+                     help="Triton gRPC endpoint; without it an embedded server is started if needed."),
+        click.option("--decoder", type=click.Choice(["auto", "opencv", "dali"]), default="auto",
+                     show_default=True, help="auto: DALI on a GPU when installed, else OpenCV."),
+        click.option("--max-in-flight", type=click.IntRange(1, 256), default=4, show_default=True,
+                     help="Frames processed concurrently."),
+        click.option("--backlog", type=click.IntRange(1, 10_000), default=8, show_default=True,
+                     help="Input lines waiting to be decoded before live mode drops the oldest."),
+        click.option("--max-pixels", type=click.IntRange(1), default=DEFAULT_MAX_PIXELS,
+                     show_default=True, help="Reject images whose header declares more pixels."),
+    ]):
+        fn = opt(fn)
+    return fn
+
+
+def make_config(lossless: bool, max_in_flight: int, backlog: int, max_pixels: int) -> PipelineConfig:
+    return PipelineConfig(
+        max_in_flight=max_in_flight, backlog=backlog, lossless=lossless, max_pixels=max_pixels
+    )
+
+
+@click.command("run")
+@features_option()
+@pipeline_options
+@click.option("--stats", "stats_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a JSON summary here at exit: computations, deliveries, outcomes.")
+def run_command(
+    features: tuple[str, ...], lossless: bool, triton_url: str | None, decoder: str,
+    max_in_flight: int, backlog: int, max_pixels: int, stats_path: Path | None,
+) -> None:
+    """Analyse the frames on stdin; print one JSON object per input line.
+
+    Each line becomes exactly one event: {"type": "result", "frame": n, "features": {...},
+    "errors": {...}}, {"type": "error", ...} for bad input, or {"type": "dropped", ...}.
+    """
+    from orchestrator.decode.choose import make_decoder
+
+    worker_config = make_config(lossless, max_in_flight, backlog, max_pixels)
+    code = asyncio.run(_run(features, worker_config, triton_url, make_decoder(decoder), stats_path))
+    sys.exit(code)
+
+
+async def _run(features, config, triton_url, decoder, stats_path) -> int:  # type: ignore[no-untyped-def]
+    from orchestrator.graph import Planner
+    from orchestrator.features import default_catalog
+
+    catalog = default_catalog()
+    planner = Planner(catalog)
+    names = parse_features(planner, features)
+    plan = planner.plan(names)
+    worker: Worker | None = None
+    async with open_resources(plan.models, triton_url) as (resources, extra_stats):
+        worker = Worker(config=config, catalog=catalog, decoder=decoder, resources=resources)
+        if "triton" in resources:
+            resources["triton"].telemetry = worker.telemetry
+        sub = worker.hub.subscribe(names, policy="backpressure", maxsize=64)
+        writer = asyncio.create_task(_write(sub, worker))
+        try:
+            await worker.run(sys.stdin.buffer)
+        finally:
+            await writer
+            decoder.close()
+        if stats_path:
+            stats = summary(
+                worker.telemetry,
+                requested=names,
+                plan=plan.to_json(),
+                decoder={"name": decoder.name, "seconds": round(worker.pipeline.decode_seconds, 4)},
+                **(await extra_stats()),
+            )
+            stats_path.write_bytes(orjson.dumps(stats, option=orjson.OPT_INDENT_2))
+    return 0
+
+
+async def _write(sub: Subscriber, worker: Worker) -> None:
+    """Write events as JSON lines, batching whatever is queued into one write (in a thread)."""
+    out = sys.stdout.buffer
+    while (msg := await sub.get()) is not None:
+        chunk = [msg.data]
+        while len(sub) and (more := await sub.get()) is not None:
+            chunk.append(more.data)
+        try:
+            await asyncio.to_thread(_write_lines, out, chunk)
+        except BrokenPipeError:  # the reader went away: stop quietly, like any Unix filter
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno())
+            worker.pipeline.stop()
+            while await sub.get() is not None:
+                pass
+            return
+
+
+def _write_lines(out, chunk: list[bytes]) -> None:  # type: ignore[no-untyped-def]
+    out.write(b"\n".join(chunk) + b"\n")
+    out.flush()

@@ -1,0 +1,1 @@
+"""Frame decoding: payload checks, decoder implementations and the model inputs they make."""

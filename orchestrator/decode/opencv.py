@@ -1,0 +1,37 @@
+"""The CPU decoder: OpenCV's libjpeg-turbo/libpng, the fastest decode on a CPU (FACTS.md).
+
+It only decodes; the worker makes model inputs from the frame (`InputSpec.make`) as plan
+nodes, so a net's input is made only when the plan needs that net.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from orchestrator.decode.base import Decoded, DecodeError
+from orchestrator.decode.inputs import InputSpec
+
+
+class OpenCVDecoder:
+    """Decodes frame by frame: there is nothing to gain from batching on a CPU."""
+
+    name = "opencv"
+    max_batch = 8
+
+    def decode(
+        self, payloads: Sequence[bytes], specs: Sequence[InputSpec] = ()
+    ) -> list[Decoded | DecodeError]:
+        return [self.decode_one(data) for data in payloads]
+
+    @staticmethod
+    def decode_one(data: bytes) -> Decoded | DecodeError:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            return DecodeError("corrupt", "image data could not be decoded")
+        return Decoded(image=image)
+
+    def close(self) -> None:
+        pass

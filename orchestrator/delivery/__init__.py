@@ -1,0 +1,1 @@
+"""Handing outcomes to subscribers: events, per-subscriber queues and policies, the hub."""

@@ -1,0 +1,91 @@
+"""Outcomes and the JSON events made from them.
+
+Every input line ends as exactly one `Outcome`: a result (the frame's plan ran), an error
+(the line is not a usable frame) or a drop (with the reason). Events are encoded once
+per distinct feature subset, so a hundred clients on the same subset cost one encoding.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import orjson
+
+from orchestrator.engine.frame import Frame
+
+Kind = Literal["result", "error", "dropped"]
+_ORJSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
+def to_jsonable(value: Any, warming_up: bool | None = None) -> Any:
+    """A feature value in the form orjson writes; windowed ones gain `warming_up`."""
+    if hasattr(value, "to_json"):
+        value = value.to_json()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if warming_up is None:
+        return value
+    if isinstance(value, dict):
+        return {**value, "warming_up": warming_up}
+    return {"value": value, "warming_up": warming_up}
+
+
+@dataclass
+class Outcome:
+    seq: int
+    ts: float
+    kind: Kind
+    frame: Frame | None = None
+    code: str = ""  # error code or drop reason
+    message: str = ""
+    arrived: float = 0.0  # perf_counter at arrival
+    published: float = 0.0  # perf_counter when handed to subscribers
+    holds_slot: bool = True  # counted among the pipeline's frames in flight until published
+    _values: dict[str, Any] = field(default_factory=dict, repr=False)
+    _encoded: dict[frozenset[str], bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def latency(self) -> float:
+        return (self.published or time.perf_counter()) - self.arrived
+
+    def value(self, feature: str) -> Any:
+        """The feature's JSON form, converted once per frame."""
+        if feature not in self._values:
+            frame = self.frame
+            assert frame is not None
+            self._values[feature] = to_jsonable(
+                frame.results[feature], frame.warming_up.get(feature)
+            )
+        return self._values[feature]
+
+    def event(self, features: frozenset[str]) -> dict[str, Any]:
+        """The event one subscriber receives: exactly its features."""
+        head: dict[str, Any] = {"type": self.kind, "frame": self.seq, "ts": round(self.ts, 3)}
+        if self.kind == "error":
+            return {**head, "error": {"code": self.code, "message": self.message}}
+        if self.kind == "dropped":
+            return {**head, "reason": self.code, "message": self.message}
+        frame = self.frame
+        assert frame is not None
+        results = {n: self.value(n) for n in sorted(features) if n in frame.results}
+        errors = {n: frame.errors[n].message for n in sorted(features) if n in frame.errors}
+        return {
+            **head,
+            "latency_ms": round(self.latency * 1000, 2),
+            "features": results,
+            "errors": errors,
+        }
+
+    def encode(self, features: frozenset[str]) -> bytes:
+        """The event as one JSON line (no newline), cached per feature subset."""
+        key = features if self.kind == "result" else frozenset()
+        data = self._encoded.get(key)
+        if data is None:
+            data = self._encoded[key] = orjson.dumps(self.event(features), option=_ORJSON)
+        return data

@@ -1,0 +1,96 @@
+"""The hub: who wants what. Its union of subsets is what the planner plans for.
+
+Subscribing, changing a subset and leaving take effect at the next frame boundary: a
+subset change records the first frame it applies to, so every frame is delivered with
+the subset that was in force when that frame was planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from orchestrator.delivery.events import Outcome
+from orchestrator.delivery.subscriber import Message, Policy, Subscriber
+from orchestrator.telemetry import Telemetry
+
+
+class SubscriberLimitError(RuntimeError):
+    pass
+
+
+class Hub:
+    def __init__(self, telemetry: Telemetry | None = None, max_subscribers: int = 256) -> None:
+        self.telemetry = telemetry or Telemetry()
+        self.max_subscribers = max_subscribers
+        self.next_seq = 0  # the first frame not yet planned
+        self._subs: dict[int, Subscriber] = {}
+        self._union: frozenset[str] | None = frozenset()
+        self.on_change: list[Callable[[], None]] = []
+
+    def subscribe(
+        self, features: Iterable[str], policy: Policy = "latest", maxsize: int = 64
+    ) -> Subscriber:
+        if len(self._subs) >= self.max_subscribers:
+            raise SubscriberLimitError(f"subscriber limit reached ({self.max_subscribers})")
+        sub = Subscriber(frozenset(features), policy, maxsize, first_seq=self.next_seq)
+        self._subs[sub.id] = sub
+        self.telemetry.subscribers.labels(policy).inc()
+        self._changed()
+        return sub
+
+    def change(self, sub: Subscriber, features: Iterable[str]) -> None:
+        sub.change(frozenset(features), self.next_seq)
+        self._changed()
+
+    def unsubscribe(self, sub: Subscriber, reason: str = "unsubscribed") -> None:
+        if self._subs.pop(sub.id, None) is not None:
+            self.telemetry.subscribers.labels(sub.policy).dec()
+            self._changed()
+        sub.close(reason)
+
+    def requested(self) -> frozenset[str]:
+        """The union of current subsets (cached until a subscription changes)."""
+        if self._union is None:
+            self._union = frozenset().union(*(s.features for s in self._subs.values()))
+        return self._union
+
+    def admitted(self, seq: int) -> None:
+        """The pipeline planned frame `seq`: later subscription changes apply after it."""
+        self.next_seq = seq + 1
+
+    async def publish(self, outcome: Outcome) -> None:
+        """Hand an outcome to every subscriber that was there when its frame was planned."""
+        for sub in list(self._subs.values()):
+            subset = sub.subset_for(outcome.seq)
+            if subset is None:
+                continue
+            msg = Message(outcome.kind, outcome.seq, outcome.encode(subset))
+            if sub.policy == "backpressure":
+                await sub.put(msg)
+                delivered = True
+            else:
+                queued = sub.offer(msg)
+                if not queued:  # latest: an older event was overwritten; lossless: cut off
+                    self.telemetry.subscriber_drops.labels(sub.policy).inc()
+                delivered = queued or sub.policy == "latest"
+            if delivered and outcome.kind == "result" and outcome.frame is not None:
+                for name in subset:
+                    if name in outcome.frame.results:
+                        self.telemetry.delivered(name)
+            if sub.closed:
+                self.unsubscribe(sub, sub.closed)
+
+    def close(self, reason: str = "end of stream") -> None:
+        for sub in list(self._subs.values()):
+            self.unsubscribe(sub, reason)
+
+    def _changed(self) -> None:
+        self._union = None
+        for callback in self.on_change:
+            callback()
+
+    def __len__(self) -> int:
+        return len(self._subs)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self._subs.values()))

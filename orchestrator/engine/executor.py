@@ -1,0 +1,132 @@
+"""The executor: runs a plan over each admitted frame, node by node, as soon as inputs exist.
+
+Each node of a frame is a task that waits only for its own prerequisites (no stage
+barriers), so independent nodes run concurrently and several frames overlap. Ordered
+nodes (windows, state) also wait for their lane's previous turn. A node that raises
+records an error for itself; its dependents record that they lacked the prerequisite.
+Nothing is ever computed twice on a frame: the plan is the union of all clients' needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from orchestrator.engine.frame import FeatureError, Frame
+from orchestrator.engine.lanes import Lane, Lanes, done
+from orchestrator.engine.ring import FrameRing
+from orchestrator.graph.catalog import Catalog
+from orchestrator.graph.feature import Feature
+from orchestrator.graph.plan import Plan
+from orchestrator.telemetry import Telemetry
+
+Turn = tuple["asyncio.Future[None] | None", "asyncio.Future[None]"]
+
+
+class Executor:
+    """Computes plans on frames for one stream. `admit` must be called in sequence order."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        resources: Mapping[str, Any] | None = None,
+        *,
+        telemetry: Telemetry | None = None,
+        max_in_flight: int = 4,
+    ) -> None:
+        self.catalog = catalog.validate()
+        self.features: dict[str, Feature] = {f.name: f for f in self.catalog}
+        self.resources = dict(resources or {})
+        self.telemetry = telemetry or Telemetry()
+        self.max_in_flight = max_in_flight
+        self.ring = FrameRing()
+        self.lanes = Lanes()
+
+    def admit(self, frame: Frame, plan: Plan) -> asyncio.Task[Frame]:
+        """Schedule every node of `plan` on `frame`; the task ends when all have run."""
+        self.ring.add(frame, plan.max_window + self.max_in_flight)
+        ordered = {n for n in plan.order if self.features[n].window.ordered}
+        lanes = self.lanes.for_plan(ordered, self.features)
+        tasks: dict[str, asyncio.Task[None]] = {}
+        for name in plan.order:
+            feat = self.features[name]
+            lane = lanes.get(name) if name in ordered else None
+            turn = lane.take_turn() if lane else None
+            deps = [tasks[d] for d in feat.needs]
+            tasks[name] = asyncio.create_task(self._node(frame, feat, deps, lane, turn))
+        return asyncio.create_task(self._finish(frame, tasks.values(), plan))
+
+    async def _finish(self, frame: Frame, tasks: Iterable[asyncio.Task[None]], plan: Plan) -> Frame:
+        await asyncio.gather(*tasks)
+        frame.release()
+        return frame
+
+    async def _node(
+        self,
+        frame: Frame,
+        feat: Feature,
+        deps: list[asyncio.Task[None]],
+        lane: Lane | None,
+        turn: Turn | None,
+    ) -> None:
+        name = feat.name
+        try:
+            for dep in deps:
+                await dep
+            failed = next((d for d in feat.needs if d in frame.errors), None)
+            if failed is not None:
+                root = frame.errors[failed]
+                frame.errors[name] = FeatureError(
+                    f"needs {failed}: {root.message}" if root.cause is None else root.message,
+                    cause=root.cause or failed,
+                )
+                self.telemetry.feature_failed(name)
+                return
+            if turn is not None and turn[0] is not None:
+                await turn[0]
+            if name in frame.results:  # made upstream, e.g. a model input by the decoder
+                return
+            kwargs = self._inputs(frame, feat, lane)
+            start = time.perf_counter()
+            value = feat.fn(**kwargs)
+            if feat.is_async:
+                value = await value
+            self.telemetry.computed(name, time.perf_counter() - start)
+            frame.results[name] = value
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a feature's failure is data for this frame, not a crash
+            frame.errors[name] = FeatureError(f"{type(exc).__name__}: {exc}")
+            self.telemetry.feature_failed(name)
+        finally:
+            if turn is not None:
+                done(*turn)
+
+    def _inputs(self, frame: Frame, feat: Feature, lane: Lane | None) -> dict[str, Any]:
+        """Keyword arguments: prerequisites' results (tuples over the window) and resources."""
+        dep_params = [p for p in feat.params if p not in feat.resources]
+        frames = [frame]
+        if feat.window.frames > 1:
+            frames = [
+                f for f in self.ring.window(frame, feat.window.frames)
+                if all(d in f.results for d in feat.needs)
+            ]
+            frame.warming_up[feat.name] = len(frames) < feat.window.frames
+        windowed = feat.window.frames > 1
+        kwargs: dict[str, Any] = {}
+        for param, dep in zip(dep_params, feat.needs, strict=True):
+            kwargs[param] = tuple(f.results[dep] for f in frames) if windowed else frame.results[dep]
+        for res in feat.resources:
+            if res == "image":
+                kwargs[res] = frame.image
+            elif res == "frame":
+                kwargs[res] = tuple(f.info for f in frames) if windowed else frame.info
+            elif res == "state":
+                kwargs[res] = lane.state if lane else None
+            elif res in self.resources:
+                kwargs[res] = self.resources[res]
+            else:
+                raise RuntimeError(f"resource {res!r} is not available in this worker")
+        return kwargs

@@ -1,0 +1,55 @@
+"""The frame record: one decoded frame and everything computed on it.
+
+`results[feature]` holds raw values (numpy-backed dataclasses); they are serialised once
+per frame at delivery, however many clients receive them. The image and the model inputs
+are released as soon as the frame is finished, so that the ring of past frames kept for
+windows holds only small results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class FrameInfo:
+    """What a feature may know about its frame besides pixels."""
+
+    seq: int
+    ts: float  # wall-clock arrival on stdin, seconds since the epoch
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class FeatureError:
+    """Why a feature has no result on a frame; `cause` names the failed prerequisite."""
+
+    message: str
+    cause: str | None = None
+
+
+@dataclass
+class Frame:
+    seq: int
+    ts: float
+    arrived: float  # time.perf_counter() at arrival, for end-to-end latency
+    image: np.ndarray | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, FeatureError] = field(default_factory=dict)
+    warming_up: dict[str, bool] = field(default_factory=dict)  # windowed features only
+    info: FrameInfo | None = None
+
+    def __post_init__(self) -> None:
+        if self.info is None and self.image is not None:
+            h, w = self.image.shape[:2]
+            self.info = FrameInfo(self.seq, self.ts, w, h)
+
+    def release(self, keep: frozenset[str] = frozenset()) -> None:
+        """Drop the pixels and big intermediates once nothing will read them again."""
+        self.image = None
+        for name in [n for n in self.results if n.startswith("input.") and n not in keep]:
+            del self.results[name]

@@ -1,0 +1,6 @@
+"""The process-wide catalog that the feature modules declare into."""
+
+from orchestrator.graph import Catalog
+
+CATALOG = Catalog(resources=("triton",))
+feature = CATALOG.feature

@@ -1,0 +1,59 @@
+"""Image-level views shared by the cheap CPU features, and image quality.
+
+The internal nodes (`image.gray`, `image.small`, `image.thumb`) are computed once per
+frame and only when a requested feature needs them; windowed features difference the
+tiny `image.thumb`, never whole frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from orchestrator.features.catalog import feature
+
+SMALL_WIDTH = 160
+
+
+@feature("image.gray", public=False)
+def image_gray(image: np.ndarray) -> np.ndarray:
+    """Full-resolution grayscale."""
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+@feature("image.small", public=False)
+def image_small(image: np.ndarray) -> np.ndarray:
+    """A colour thumbnail 160 pixels wide (area-averaged), for histograms."""
+    h, w = image.shape[:2]
+    return cv2.resize(image, (SMALL_WIDTH, max(1, round(h * SMALL_WIDTH / w))), interpolation=cv2.INTER_AREA)
+
+
+@feature("image.thumb", public=False)
+def image_thumb(image_small: np.ndarray) -> np.ndarray:
+    """A blurred grayscale thumbnail: sensor noise and JPEG blocks smoothed away."""
+    gray = cv2.cvtColor(image_small, cv2.COLOR_BGR2GRAY)
+    return cv2.GaussianBlur(gray, (5, 5), 0)
+
+
+@dataclass(frozen=True)
+class Quality:
+    brightness: float  # mean luma, 0..1
+    contrast: float  # RMS contrast: standard deviation of luma, 0..0.5
+    sharpness: float  # variance of the Laplacian (higher is sharper; depends on resolution)
+
+    def to_json(self) -> dict[str, float]:
+        return {
+            "brightness": round(self.brightness, 4),
+            "contrast": round(self.contrast, 4),
+            "sharpness": round(self.sharpness, 1),
+        }
+
+
+@feature("image.quality")
+def image_quality(image_gray: np.ndarray) -> Quality:
+    """Brightness, contrast and sharpness of the frame."""
+    mean, std = cv2.meanStdDev(image_gray)
+    _, lap_std = cv2.meanStdDev(cv2.Laplacian(image_gray, cv2.CV_16S, ksize=3))
+    return Quality(float(mean[0, 0]) / 255, float(std[0, 0]) / 255, float(lap_std[0, 0]) ** 2)

@@ -1,0 +1,135 @@
+"""The catalog: every feature on offer, validated once at start-up.
+
+Validation turns every mistake a feature author can make into one error naming the
+feature: a bad or duplicate name, a parameter that is neither a feature nor a resource,
+a cycle, a window that cannot work (a windowed feature asking for whole images, state
+without a state factory, a window below one frame).
+"""
+
+from __future__ import annotations
+
+import graphlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from typing import Any
+
+from orchestrator.decode.inputs import InputSpec
+from orchestrator.graph.feature import FRAME_RESOURCES, NAME, Feature, make_feature
+from orchestrator.graph.window import Window
+
+
+class CatalogError(ValueError):
+    """A feature is declared wrongly; the message names it."""
+
+
+class Catalog:
+    """Features by name, in declaration order; `validate()` resolves and checks them."""
+
+    def __init__(self, resources: Iterable[str] = ("triton",)) -> None:
+        self._features: dict[str, Feature] = {}
+        self._resources = FRAME_RESOURCES | frozenset(resources)
+        self._valid = False
+
+    def feature(
+        self,
+        name: str | None = None,
+        *,
+        window: Window | None = None,
+        models: Iterable[str] = (),
+        public: bool = True,
+        input_spec: InputSpec | None = None,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator: declare the function as a feature of this catalog."""
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self.add(
+                make_feature(
+                    fn, name=name, window=window, models=tuple(models),
+                    public=public, input_spec=input_spec,
+                )
+            )
+            return fn
+
+        return register
+
+    def add(self, feat: Feature) -> None:
+        if not NAME.match(feat.name):
+            raise CatalogError(f"feature {feat.name!r}: name must be lowercase dotted words")
+        if feat.name in self._features or feat.name in self._resources:
+            raise CatalogError(f"feature {feat.name!r}: declared twice")
+        self._features[feat.name] = feat
+        self._valid = False
+
+    def validate(self) -> Catalog:
+        """Resolve parameters to prerequisites and check the whole graph; idempotent."""
+        if self._valid:
+            return self
+        by_param: dict[str, str] = {}
+        for name in self._features:
+            alias = name.replace(".", "_")
+            if alias in by_param and by_param[alias] != name:
+                raise CatalogError(
+                    f"feature {name!r}: its parameter name {alias!r} also names "
+                    f"{by_param[alias]!r}"
+                )
+            by_param[alias] = name
+        for name, feat in list(self._features.items()):
+            self._features[name] = self._resolve(feat, by_param)
+        try:
+            graphlib.TopologicalSorter(
+                {n: f.needs for n, f in self._features.items()}
+            ).prepare()
+        except graphlib.CycleError as exc:
+            cycle = " -> ".join(exc.args[1])
+            raise CatalogError(f"feature {exc.args[1][0]!r}: dependency cycle {cycle}") from None
+        self._valid = True
+        return self
+
+    def _resolve(self, feat: Feature, by_param: dict[str, str]) -> Feature:
+        needs: list[str] = []
+        resources: list[str] = []
+        for param in feat.params:
+            if param in self._resources:
+                resources.append(param)
+            elif param in by_param:
+                needs.append(by_param[param])
+            else:
+                raise CatalogError(
+                    f"feature {feat.name!r}: unknown prerequisite {param!r} "
+                    f"(no feature {param.replace('_', '.')!r} and no resource of that name)"
+                )
+            if needs and needs[-1] == feat.name:
+                raise CatalogError(f"feature {feat.name!r}: depends on itself")
+        w = feat.window
+        if w.frames < 1:
+            raise CatalogError(f"feature {feat.name!r}: window of {w.frames} frames (needs >= 1)")
+        if "state" in resources and w.state is None:
+            raise CatalogError(
+                f"feature {feat.name!r}: takes 'state' but its window has no state factory "
+                "(use Window.in_order(factory))"
+            )
+        if w.state is not None and "state" not in resources:
+            raise CatalogError(f"feature {feat.name!r}: has a state factory but no 'state' parameter")
+        if w.frames > 1 and "image" in resources:
+            raise CatalogError(
+                f"feature {feat.name!r}: a {w.frames}-frame window cannot take 'image' "
+                "(whole frames are not kept); window a small derived feature instead"
+            )
+        if w.frames > 1 and not needs:
+            raise CatalogError(f"feature {feat.name!r}: a window needs at least one prerequisite")
+        return replace(feat, needs=tuple(needs), resources=tuple(resources))
+
+    def __getitem__(self, name: str) -> Feature:
+        return self._features[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._features
+
+    def __iter__(self) -> Iterator[Feature]:
+        return iter(self._features.values())
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def public(self) -> list[str]:
+        return [f.name for f in self._features.values() if f.public]

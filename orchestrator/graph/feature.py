@@ -1,0 +1,92 @@
+"""A feature is a plain function whose parameter names are its prerequisites (after Hamilton).
+
+    @catalog.feature(window=Window.last(2))
+    def motion(image_thumb: tuple[np.ndarray, ...]) -> Motion: ...
+
+A parameter names a feature with its dots written as underscores (`faces_tracks` is
+`faces.tracks`), or one of the runtime's resources: `image` (the decoded BGR frame),
+`frame` (`FrameInfo`), `state` (the feature's in-order state) and whatever the runtime
+registers (e.g. `triton`). The function may be `async` (it then awaits remote work such as
+Triton) or plain (it then runs inline on the event loop, so it must be cheap: a few ms).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from orchestrator.decode.inputs import InputSpec
+from orchestrator.graph.window import Window
+
+FRAME_RESOURCES = frozenset({"image", "frame", "state"})
+NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A node of the graph: what it needs, how much history, and where it runs."""
+
+    name: str
+    fn: Callable[..., Any]
+    params: tuple[str, ...]  # the function's parameter names, in order
+    window: Window = field(default_factory=Window)
+    models: tuple[str, ...] = ()  # Triton models it calls
+    public: bool = True  # requestable by clients; internal nodes only serve others
+    input_spec: InputSpec | None = None  # set on nodes that make a net's input from the frame
+    description: str = ""
+    result: str = ""  # the result type's name, for the catalog listing
+    needs: tuple[str, ...] = ()  # prerequisite features, resolved by the catalog
+    resources: tuple[str, ...] = ()  # runtime resources, resolved by the catalog
+    is_async: bool = False
+
+    @property
+    def runs_in(self) -> str:
+        return "triton" if self.models else "worker"
+
+    def describe(self) -> dict[str, Any]:
+        """The catalog entry clients see."""
+        return {
+            "name": self.name,
+            "needs": list(self.needs),
+            "window": self.window.describe(),
+            "window_frames": self.window.frames,
+            "ordered": self.window.ordered,
+            "runs_in": self.runs_in,
+            "models": list(self.models),
+            "result": self.result,
+            "description": self.description,
+        }
+
+
+def make_feature(
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    window: Window | None = None,
+    models: tuple[str, ...] = (),
+    public: bool = True,
+    input_spec: InputSpec | None = None,
+) -> Feature:
+    """Build a `Feature` from a function; prerequisites are resolved later by the catalog."""
+    sig = inspect.signature(fn)
+    name = name or fn.__name__.replace("_", ".")
+    ret = sig.return_annotation
+    result = getattr(ret, "__name__", "") if ret is not inspect.Signature.empty else ""
+    if isinstance(ret, str):
+        result = ret
+    doc = inspect.getdoc(fn) or ""
+    return Feature(
+        name=name,
+        fn=fn,
+        params=tuple(sig.parameters),
+        window=window or Window(),
+        models=tuple(models),
+        public=public,
+        input_spec=input_spec,
+        description=doc.split("\n\n")[0].replace("\n", " "),
+        result=result,
+        is_async=inspect.iscoroutinefunction(fn),
+    )

@@ -1,0 +1,218 @@
+"""The stream pipeline: stdin → backlog → decode → executor → outbox → hub.
+
+    reader thread ──► backlog (bounded; live drops oldest, lossless waits)
+                          │  at most `max_in_flight` frames between here and delivery
+                          ▼
+    plan for the hub's current union ─► decode batch (thread) ─► executor ─► outbox ─► hub
+
+The plan is taken at each frame boundary from the hub's union of subscriptions, so a
+subscription change applies from the next frame. A frame's slot is released only once
+its outcome is handed out, so a slow stdout (backpressure) slows intake, not memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from orchestrator.decode.base import Decoded, Decoder, DecodeError
+from orchestrator.decode.payload import DEFAULT_MAX_PIXELS, Payload, parse_line
+from orchestrator.delivery.events import Kind, Outcome
+from orchestrator.delivery.hub import Hub
+from orchestrator.engine.executor import Executor
+from orchestrator.engine.frame import Frame, FrameInfo
+from orchestrator.graph.plan import Plan, Planner
+from orchestrator.ingest.backlog import Backlog
+from orchestrator.ingest.lines import DEFAULT_MAX_LINE_BYTES, Line, LineReader
+from orchestrator.stream.outbox import Outbox
+from orchestrator.telemetry import Telemetry
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    max_in_flight: int = 4
+    backlog: int = 8
+    lossless: bool = False
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+
+
+class Pipeline:
+    def __init__(
+        self,
+        planner: Planner,
+        hub: Hub,
+        decoder: Decoder,
+        executor: Executor,
+        config: PipelineConfig = PipelineConfig(),
+    ) -> None:
+        self.planner = planner
+        self.hub = hub
+        self.decoder = decoder
+        self.executor = executor
+        self.config = config
+        self.telemetry: Telemetry = executor.telemetry
+        self.plan: Plan | None = None
+        self.stdin_open = False
+        self.decode_seconds = 0.0
+        self._in_flight = 0
+        self._slot = asyncio.Event()
+        self._stopping = False
+        self._tasks: set[asyncio.Task[Frame]] = set()
+        self._backlog: Backlog | None = None
+        self._reader: LineReader | None = None
+        self._outbox: Outbox | None = None
+
+    async def run(self, stream: BinaryIO) -> None:
+        """Process the stream until end of input (or `stop()`); every line gets its outcome."""
+        loop = asyncio.get_running_loop()
+        cfg = self.config
+        backlog = self._backlog = Backlog(cfg.backlog, lossless=cfg.lossless, on_drop=self._drop)
+        outbox = self._outbox = Outbox(self.hub.publish, self._published)
+        reader = self._reader = LineReader(
+            stream, self._arrive_wait if cfg.lossless else self._arrive, loop,
+            max_line_bytes=cfg.max_line_bytes, blocking=cfg.lossless,
+        )
+        publishing = asyncio.create_task(outbox.run())
+        self.stdin_open = True
+        reader.start()
+        try:
+            await self._intake(backlog, outbox)
+        finally:
+            self.stdin_open = False
+            if self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            outbox.finish(reader.lines)
+            await publishing
+            self.hub.close("end of stream")
+
+    def stop(self) -> None:
+        """Stop reading; waiting lines are dropped ("shutdown"), frames in flight finish."""
+        self._stopping = True
+        if self._reader:
+            self._reader.stop()
+        if self._backlog:
+            self._backlog.drain("shutdown")
+
+    # Intake -----------------------------------------------------------------------
+    def _arrive(self, line: Line | None) -> None:
+        if line is not None:
+            self.telemetry.frames_received.inc()
+        assert self._backlog is not None
+        if self._stopping and line is not None:
+            self._drop(line, "shutdown")
+        else:
+            self._backlog.offer(line)
+        self.telemetry.queue_depth.set(len(self._backlog))
+
+    async def _arrive_wait(self, line: Line | None) -> None:
+        if line is not None:
+            self.telemetry.frames_received.inc()
+        assert self._backlog is not None
+        if self._stopping and line is not None:
+            self._drop(line, "shutdown")
+        else:
+            await self._backlog.put(line)
+        self.telemetry.queue_depth.set(len(self._backlog))
+
+    async def _intake(self, backlog: Backlog, outbox: Outbox) -> None:
+        max_in_flight = self.config.max_in_flight
+        while True:
+            while self._in_flight >= max_in_flight:
+                self._slot.clear()
+                await self._slot.wait()
+            lines = await backlog.take(min(max_in_flight - self._in_flight, self.decoder.max_batch))
+            if lines is None:
+                return
+            self.telemetry.queue_depth.set(len(backlog))
+            self._in_flight += len(lines)
+            self.telemetry.frames_in_flight.set(self._in_flight)
+            plan = self._plan_now(lines[-1].seq)
+            decoded = await asyncio.to_thread(self._decode, lines, plan)
+            for line, result in zip(lines, decoded, strict=True):
+                if isinstance(result, DecodeError):
+                    self.telemetry.failed(result.code)
+                    outbox.put(self._outcome(line, "error", result.code, result.message))
+                    continue
+                frame = self._frame(line, result)
+                task = self.executor.admit(frame, plan)
+                self._tasks.add(task)
+                task.add_done_callback(self._finished)
+
+    def _plan_now(self, last_seq: int) -> Plan:
+        """The plan for the next frames: a frame boundary for subscription changes."""
+        plan = self.planner.plan(self.hub.requested())
+        self.hub.admitted(last_seq)
+        if plan is not self.plan:
+            if self.plan is not None:
+                self.telemetry.plan_rebuilds.inc()
+            self.plan = plan
+        return plan
+
+    def _decode(self, lines: list[Line], plan: Plan) -> list[Decoded | Payload | DecodeError]:
+        """Runs in a worker thread: payload checks, then one decoder batch if pixels are needed."""
+        out: list[Decoded | Payload | DecodeError | None] = [None] * len(lines)
+        good: list[tuple[int, Payload]] = []
+        for i, line in enumerate(lines):
+            if line.error is not None:
+                out[i] = line.error
+                continue
+            try:
+                good.append((i, parse_line(line.data, self.config.max_pixels)))
+            except DecodeError as exc:
+                out[i] = exc
+        if good and plan.needs_image:
+            start = time.perf_counter()
+            results = self.decoder.decode([p.data for _, p in good], plan.inputs)
+            elapsed = time.perf_counter() - start
+            self.decode_seconds += elapsed
+            ok = sum(isinstance(r, Decoded) for r in results)
+            self.telemetry.decoded(self.decoder.name, elapsed / len(good), ok)
+            for (i, _), result in zip(good, results, strict=True):
+                out[i] = result
+        else:
+            for i, payload in good:
+                out[i] = payload  # nobody needs pixels: the header was checked, no decode
+        return out  # type: ignore[return-value]
+
+    def _frame(self, line: Line, result: Decoded | Payload) -> Frame:
+        if isinstance(result, Decoded):
+            return Frame(line.seq, line.ts, line.arrived, image=result.image, results=dict(result.inputs))
+        info = FrameInfo(line.seq, line.ts, result.width, result.height)
+        return Frame(line.seq, line.ts, line.arrived, info=info)
+
+    # Outcomes ---------------------------------------------------------------------
+    def _finished(self, task: asyncio.Task[Frame]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        frame = task.result()
+        assert self._outbox is not None
+        self._outbox.put(Outcome(frame.seq, frame.ts, "result", frame=frame, arrived=frame.arrived))
+
+    def _drop(self, line: Line, reason: str) -> None:
+        self.telemetry.dropped(reason)
+        message = {"behind": "the pipeline fell behind (live mode keeps the newest frames)",
+                   "shutdown": "the worker stopped before this frame was processed"}.get(reason, reason)
+        assert self._outbox is not None
+        self._outbox.put(self._outcome(line, "dropped", reason, message, holds_slot=False))
+
+    @staticmethod
+    def _outcome(
+        line: Line, kind: Kind, code: str, message: str, holds_slot: bool = True
+    ) -> Outcome:
+        return Outcome(
+            line.seq, line.ts, kind, code=code, message=message,
+            arrived=line.arrived, holds_slot=holds_slot,
+        )
+
+    def _published(self, outcome: Outcome) -> None:
+        if outcome.kind == "result":
+            self.telemetry.frames_completed.inc()
+            self.telemetry.frame_latency.observe(outcome.published - outcome.arrived)
+        if outcome.holds_slot:
+            self._in_flight -= 1
+            self.telemetry.frames_in_flight.set(self._in_flight)
+            self._slot.set()

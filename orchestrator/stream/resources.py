@@ -1,0 +1,32 @@
+"""Remote resources a plan needs (Triton), opened for the length of a run.
+
+Plans without neural features open nothing; plans with them connect to the given Triton
+or start the embedded one, and close it at exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+Resources = dict[str, Any]
+ExtraStats = Callable[[], Awaitable[dict[str, Any]]]
+
+
+async def _no_stats() -> dict[str, Any]:
+    return {}
+
+
+@asynccontextmanager
+async def open_resources(
+    models: tuple[str, ...], triton_url: str | None
+) -> AsyncIterator[tuple[Resources, ExtraStats]]:
+    """Yield (resources for the executor, a coroutine giving per-run stats of those resources)."""
+    if not models:
+        yield {}, _no_stats
+        return
+    from orchestrator.triton.session import triton_session
+
+    async with triton_session(models, triton_url) as session:
+        yield {"triton": session.client}, session.stats

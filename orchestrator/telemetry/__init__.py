@@ -1,0 +1,5 @@
+"""What the worker counts and times: Prometheus metrics, and the `--stats` summary read from them."""
+
+from orchestrator.telemetry.metrics import Telemetry
+
+__all__ = ["Telemetry"]
