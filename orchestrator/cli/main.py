@@ -13,6 +13,8 @@ COMMANDS = {
     "run": ("orchestrator.cli.run", "run_command"),
     "encode": ("orchestrator.cli.encode", "encode_command"),
     "triton": ("orchestrator.cli.triton", "triton_command"),
+    "serve": ("orchestrator.cli.serve", "serve_command"),
+    "watch": ("orchestrator.cli.watch", "watch_command"),
 }
 
 

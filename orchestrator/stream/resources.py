@@ -20,13 +20,17 @@ async def _no_stats() -> dict[str, Any]:
 
 @asynccontextmanager
 async def open_resources(
-    models: tuple[str, ...], triton_url: str | None
+    models: tuple[str, ...], triton_url: str | None, *, lazy: bool = False
 ) -> AsyncIterator[tuple[Resources, ExtraStats]]:
-    """Yield (resources for the executor, a coroutine giving per-run stats of those resources)."""
+    """Yield (resources for the executor, a coroutine giving per-run stats of those resources).
+
+    `lazy` (for `serve`, whose plan changes at run time): connect, or start the embedded
+    server, only when a plan first needs a model; `models` are then all the catalog's.
+    """
     if not models:
         yield {}, _no_stats
         return
     from orchestrator.triton.session import triton_session
 
-    async with triton_session(models, triton_url) as session:
+    async with triton_session(models, triton_url, lazy=lazy) as session:
         yield {"triton": session.client}, session.stats
