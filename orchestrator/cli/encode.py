@@ -24,7 +24,9 @@ def _folder(path: Path) -> tuple[int, Iterator[bytes]]:
 def _video(source: str, quality: int) -> tuple[int, float, Iterator[bytes]]:
     cap = cv2.VideoCapture(int(source) if source.isdigit() else source)
     if not cap.isOpened():
-        raise click.BadParameter(f"cannot open {source!r} as a video or camera", param_hint="SOURCE")
+        raise click.BadParameter(
+            f"cannot open {source!r} as a video or camera", param_hint="SOURCE"
+        )
     total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0)
 
@@ -46,10 +48,18 @@ def _video(source: str, quality: int) -> tuple[int, float, Iterator[bytes]]:
 @click.command("encode")
 @click.argument("source")
 @click.option("--max-frames", type=click.IntRange(1), help="Stop after this many frames.")
-@click.option("--fps", type=click.FloatRange(min=0, min_open=True),
-              help="Pace output in real time at this rate, like a camera.")
-@click.option("--quality", type=click.IntRange(1, 100), default=85, show_default=True,
-              help="JPEG quality when (re-)encoding video frames.")
+@click.option(
+    "--fps",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Pace output in real time at this rate, like a camera.",
+)
+@click.option(
+    "--quality",
+    type=click.IntRange(1, 100),
+    default=85,
+    show_default=True,
+    help="JPEG quality when (re-)encoding video frames.",
+)
 @click.option("--urlsafe", is_flag=True, help="URL-safe base64 alphabet.")
 def encode_command(
     source: str, max_frames: int | None, fps: float | None, quality: int, urlsafe: bool

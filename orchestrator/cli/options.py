@@ -11,7 +11,7 @@ from orchestrator.graph import Planner, UnknownFeatureError
 
 
 def parse_features(planner: Planner, values: tuple[str, ...] | str) -> list[str]:
-    """`a,b` or repeated options to checked feature names; unknown names exit 2 with the valid ones."""
+    """`a,b` or repeated options to checked names; unknown names exit 2 listing valid ones."""
     raw = [values] if isinstance(values, str) else list(values)
     names = [n.strip() for v in raw for n in v.split(",") if n.strip()]
     if not names:
@@ -24,6 +24,10 @@ def parse_features(planner: Planner, values: tuple[str, ...] | str) -> list[str]
 
 def features_option(required: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
-        "--features", "-f", multiple=True, required=required, metavar="A,B",
+        "--features",
+        "-f",
+        multiple=True,
+        required=required,
+        metavar="A,B",
         help="Features to compute, comma-separated (see `framegraph features`).",
     )

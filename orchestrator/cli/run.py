@@ -11,6 +11,7 @@ import click
 import orjson
 
 from orchestrator.cli.options import features_option, parse_features
+from orchestrator.decode.base import Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS
 from orchestrator.delivery.subscriber import Subscriber
 from orchestrator.stream.pipeline import PipelineConfig
@@ -21,25 +22,55 @@ from orchestrator.telemetry.stats import summary
 
 def pipeline_options(fn):  # type: ignore[no-untyped-def]
     """Options of every command that runs a stream (run, serve)."""
-    for opt in reversed([
-        click.option("--lossless", is_flag=True,
-                     help="Never drop frames: wait for the pipeline (and make the producer wait)."),
-        click.option("--triton-url", metavar="HOST:PORT",
-                     help="Triton gRPC endpoint; without it an embedded server is started if needed."),
-        click.option("--decoder", type=click.Choice(["auto", "opencv", "dali"]), default="auto",
-                     show_default=True, help="auto: DALI on a GPU when installed, else OpenCV."),
-        click.option("--max-in-flight", type=click.IntRange(1, 256), default=4, show_default=True,
-                     help="Frames processed concurrently."),
-        click.option("--backlog", type=click.IntRange(1, 10_000), default=8, show_default=True,
-                     help="Input lines waiting to be decoded before live mode drops the oldest."),
-        click.option("--max-pixels", type=click.IntRange(1), default=DEFAULT_MAX_PIXELS,
-                     show_default=True, help="Reject images whose header declares more pixels."),
-    ]):
+    for opt in reversed(
+        [
+            click.option(
+                "--lossless",
+                is_flag=True,
+                help="Never drop frames: wait for the pipeline (and make the producer wait).",
+            ),
+            click.option(
+                "--triton-url",
+                metavar="HOST:PORT",
+                help="Triton gRPC endpoint; without it an embedded server is started if needed.",
+            ),
+            click.option(
+                "--decoder",
+                type=click.Choice(["auto", "opencv", "dali"]),
+                default="auto",
+                show_default=True,
+                help="auto: DALI on a GPU when installed, else OpenCV.",
+            ),
+            click.option(
+                "--max-in-flight",
+                type=click.IntRange(1, 256),
+                default=4,
+                show_default=True,
+                help="Frames processed concurrently.",
+            ),
+            click.option(
+                "--backlog",
+                type=click.IntRange(1, 10_000),
+                default=8,
+                show_default=True,
+                help="Input lines waiting to be decoded before live mode drops the oldest.",
+            ),
+            click.option(
+                "--max-pixels",
+                type=click.IntRange(1),
+                default=DEFAULT_MAX_PIXELS,
+                show_default=True,
+                help="Reject images whose header declares more pixels.",
+            ),
+        ]
+    ):
         fn = opt(fn)
     return fn
 
 
-def make_config(lossless: bool, max_in_flight: int, backlog: int, max_pixels: int) -> PipelineConfig:
+def make_config(
+    lossless: bool, max_in_flight: int, backlog: int, max_pixels: int
+) -> PipelineConfig:
     return PipelineConfig(
         max_in_flight=max_in_flight, backlog=backlog, lossless=lossless, max_pixels=max_pixels
     )
@@ -48,27 +79,56 @@ def make_config(lossless: bool, max_in_flight: int, backlog: int, max_pixels: in
 @click.command("run")
 @features_option()
 @pipeline_options
-@click.option("--stats", "stats_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a JSON summary here at exit: computations, deliveries, outcomes.")
+@click.option(
+    "--stats",
+    "stats_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a JSON summary here at exit: computations, deliveries, outcomes.",
+)
 def run_command(
-    features: tuple[str, ...], lossless: bool, triton_url: str | None, decoder: str,
-    max_in_flight: int, backlog: int, max_pixels: int, stats_path: Path | None,
+    features: tuple[str, ...],
+    lossless: bool,
+    triton_url: str | None,
+    decoder: str,
+    max_in_flight: int,
+    backlog: int,
+    max_pixels: int,
+    stats_path: Path | None,
 ) -> None:
     """Analyse the frames on stdin; print one JSON object per input line.
 
     Each line becomes exactly one event: {"type": "result", "frame": n, "features": {...},
     "errors": {...}}, {"type": "error", ...} for bad input, or {"type": "dropped", ...}.
     """
-    from orchestrator.decode.choose import make_decoder
-
     worker_config = make_config(lossless, max_in_flight, backlog, max_pixels)
-    code = asyncio.run(_run(features, worker_config, triton_url, make_decoder(decoder), stats_path))
+    code = asyncio.run(_run(features, worker_config, triton_url, open_decoder(decoder), stats_path))
     sys.exit(code)
 
 
+def open_decoder(choice: str) -> Decoder:
+    """The `--decoder` choice, or a clear error saying how to get it."""
+    from orchestrator.decode.choose import DecoderUnavailable, make_decoder
+
+    try:
+        return make_decoder(choice)
+    except DecoderUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def decoder_stats(decoder: Decoder, worker: Worker) -> dict[str, object]:
+    frames = int(worker.telemetry.value("framegraph_frames_decoded_total"))
+    seconds = worker.pipeline.decode_seconds
+    return {
+        "name": decoder.name,
+        "frames": frames,
+        "seconds": round(seconds, 4),
+        "ms_per_frame": round(1000 * seconds / frames, 3) if frames else None,
+    }
+
+
 async def _run(features, config, triton_url, decoder, stats_path) -> int:  # type: ignore[no-untyped-def]
-    from orchestrator.graph import Planner
     from orchestrator.features import default_catalog
+    from orchestrator.graph import Planner
 
     catalog = default_catalog()
     planner = Planner(catalog)
@@ -91,7 +151,7 @@ async def _run(features, config, triton_url, decoder, stats_path) -> int:  # typ
                 worker.telemetry,
                 requested=names,
                 plan=plan.to_json(),
-                decoder={"name": decoder.name, "seconds": round(worker.pipeline.decode_seconds, 4)},
+                decoder=decoder_stats(decoder, worker),
                 **(await extra_stats()),
             )
             stats_path.write_bytes(orjson.dumps(stats, option=orjson.OPT_INDENT_2))

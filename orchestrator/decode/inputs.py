@@ -45,7 +45,9 @@ class InputSpec:
     def letterbox(self, height: int, width: int) -> Letterbox:
         """Geometry of the letterbox for a frame of this size (centred, padded with black)."""
         s = self.size / max(height, width)
-        return Letterbox(scale=s, pad_x=(self.size - width * s) / 2, pad_y=(self.size - height * s) / 2)
+        return Letterbox(
+            scale=s, pad_x=(self.size - width * s) / 2, pad_y=(self.size - height * s) / 2
+        )
 
     def make(self, image_bgr: np.ndarray) -> np.ndarray:
         """The input tensor (size, size, 3) from a BGR frame, on the CPU with OpenCV."""
@@ -58,8 +60,13 @@ class InputSpec:
             inner = cv2.resize(image_bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
             left, top = (self.size - nw) // 2, (self.size - nh) // 2
             resized = cv2.copyMakeBorder(
-                inner, top, self.size - nh - top, left, self.size - nw - left,
-                cv2.BORDER_CONSTANT, value=(0, 0, 0),
+                inner,
+                top,
+                self.size - nh - top,
+                left,
+                self.size - nw - left,
+                cv2.BORDER_CONSTANT,
+                value=(0, 0, 0),
             )
         rgb = cv2.cvtColor(resized, cv2.COLOR_BGR2RGB)
         if self.dtype == "uint8":

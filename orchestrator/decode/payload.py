@@ -56,7 +56,9 @@ def probe(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> Payload:
         with Image.open(io.BytesIO(data)) as img:
             fmt, (width, height) = img.format or "?", img.size
     except UnidentifiedImageError:
-        raise DecodeError("not_an_image", f"not an image ({len(data)} bytes, unknown format)") from None
+        raise DecodeError(
+            "not_an_image", f"not an image ({len(data)} bytes, unknown format)"
+        ) from None
     except Exception as exc:  # Pillow raises many kinds on malformed headers
         if data.startswith(_SIGNATURES):
             raise DecodeError("truncated", f"truncated image header: {exc}") from None

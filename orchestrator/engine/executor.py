@@ -34,19 +34,22 @@ class Executor:
         resources: Mapping[str, Any] | None = None,
         *,
         telemetry: Telemetry | None = None,
-        max_in_flight: int = 4,
     ) -> None:
         self.catalog = catalog.validate()
         self.features: dict[str, Feature] = {f.name: f for f in self.catalog}
         self.resources = dict(resources or {})
         self.telemetry = telemetry or Telemetry()
-        self.max_in_flight = max_in_flight
         self.ring = FrameRing()
         self.lanes = Lanes()
+        self._unfinished: dict[int, None] = {}  # admitted, not finished; insertion = seq order
+        self._max_window = 1
 
     def admit(self, frame: Frame, plan: Plan) -> asyncio.Task[Frame]:
         """Schedule every node of `plan` on `frame`; the task ends when all have run."""
-        self.ring.add(frame, plan.max_window + self.max_in_flight)
+        self.ring.add(frame)
+        self._unfinished[frame.seq] = None
+        self._max_window = plan.max_window
+        self._trim()
         ordered = {n for n in plan.order if self.features[n].window.ordered}
         lanes = self.lanes.for_plan(ordered, self.features)
         tasks: dict[str, asyncio.Task[None]] = {}
@@ -59,9 +62,21 @@ class Executor:
         return asyncio.create_task(self._finish(frame, tasks.values(), plan))
 
     async def _finish(self, frame: Frame, tasks: Iterable[asyncio.Task[None]], plan: Plan) -> Frame:
-        await asyncio.gather(*tasks)
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            del self._unfinished[frame.seq]
+            self._trim()
         frame.release()
         return frame
+
+    def _trim(self) -> None:
+        """Keep what the window of the oldest unfinished frame (or the next one) can reach."""
+        oldest = next(iter(self._unfinished), None)
+        if oldest is None:
+            last = self.ring.newest()
+            oldest = last.seq + 1 if last else 0
+        self.ring.trim(oldest - self._max_window + 1)
 
     async def _node(
         self,
@@ -110,14 +125,17 @@ class Executor:
         frames = [frame]
         if feat.window.frames > 1:
             frames = [
-                f for f in self.ring.window(frame, feat.window.frames)
+                f
+                for f in self.ring.window(frame, feat.window.frames)
                 if all(d in f.results for d in feat.needs)
             ]
             frame.warming_up[feat.name] = len(frames) < feat.window.frames
         windowed = feat.window.frames > 1
         kwargs: dict[str, Any] = {}
         for param, dep in zip(dep_params, feat.needs, strict=True):
-            kwargs[param] = tuple(f.results[dep] for f in frames) if windowed else frame.results[dep]
+            kwargs[param] = (
+                tuple(f.results[dep] for f in frames) if windowed else frame.results[dep]
+            )
         for res in feat.resources:
             if res == "image":
                 kwargs[res] = frame.image

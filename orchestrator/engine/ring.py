@@ -1,7 +1,8 @@
 """The ring of recent frames that windowed features read from.
 
-It keeps the frames admitted most recently, as many as the longest active window plus
-the frames in flight can reach back to, so memory stays flat however long the stream.
+It keeps every frame that a window of an unfinished frame can still reach: from the
+oldest unfinished frame's window start to the newest frame. The pipeline bounds the
+frames in flight, so memory stays flat however long the stream.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ class FrameRing:
     def __init__(self) -> None:
         self._frames: deque[Frame] = deque()
 
-    def add(self, frame: Frame, capacity: int) -> None:
-        """Admit a frame (in sequence order) and forget those beyond `capacity`."""
+    def add(self, frame: Frame) -> None:
+        """Admit a frame; frames arrive in sequence order."""
         self._frames.append(frame)
-        while len(self._frames) > max(capacity, 1):
+
+    def trim(self, oldest_needed: int) -> None:
+        """Forget frames before sequence number `oldest_needed`."""
+        while self._frames and self._frames[0].seq < oldest_needed:
             self._frames.popleft()
+
+    def newest(self) -> Frame | None:
+        return self._frames[-1] if self._frames else None
 
     def window(self, frame: Frame, frames: int) -> list[Frame]:
         """Up to `frames` frames ending at `frame`, oldest first."""

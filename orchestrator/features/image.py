@@ -27,7 +27,9 @@ def image_gray(image: np.ndarray) -> np.ndarray:
 def image_small(image: np.ndarray) -> np.ndarray:
     """A colour thumbnail 160 pixels wide (area-averaged), for histograms."""
     h, w = image.shape[:2]
-    return cv2.resize(image, (SMALL_WIDTH, max(1, round(h * SMALL_WIDTH / w))), interpolation=cv2.INTER_AREA)
+    return cv2.resize(
+        image, (SMALL_WIDTH, max(1, round(h * SMALL_WIDTH / w))), interpolation=cv2.INTER_AREA
+    )
 
 
 @feature("image.thumb", public=False)

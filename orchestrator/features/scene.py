@@ -35,5 +35,7 @@ def scene_cut(image_histogram: tuple[np.ndarray, ...]) -> SceneCut:
     """Whether this frame starts a new shot."""
     if len(image_histogram) < 2:
         return SceneCut(False, 0.0)
-    score = float(cv2.compareHist(image_histogram[0], image_histogram[1], cv2.HISTCMP_BHATTACHARYYA))
+    score = float(
+        cv2.compareHist(image_histogram[0], image_histogram[1], cv2.HISTCMP_BHATTACHARYYA)
+    )
     return SceneCut(score > CUT, score)

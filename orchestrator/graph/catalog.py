@@ -44,8 +44,12 @@ class Catalog:
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             self.add(
                 make_feature(
-                    fn, name=name, window=window, models=tuple(models),
-                    public=public, input_spec=input_spec,
+                    fn,
+                    name=name,
+                    window=window,
+                    models=tuple(models),
+                    public=public,
+                    input_spec=input_spec,
                 )
             )
             return fn
@@ -69,16 +73,13 @@ class Catalog:
             alias = name.replace(".", "_")
             if alias in by_param and by_param[alias] != name:
                 raise CatalogError(
-                    f"feature {name!r}: its parameter name {alias!r} also names "
-                    f"{by_param[alias]!r}"
+                    f"feature {name!r}: its parameter name {alias!r} also names {by_param[alias]!r}"
                 )
             by_param[alias] = name
         for name, feat in list(self._features.items()):
             self._features[name] = self._resolve(feat, by_param)
         try:
-            graphlib.TopologicalSorter(
-                {n: f.needs for n, f in self._features.items()}
-            ).prepare()
+            graphlib.TopologicalSorter({n: f.needs for n, f in self._features.items()}).prepare()
         except graphlib.CycleError as exc:
             cycle = " -> ".join(exc.args[1])
             raise CatalogError(f"feature {exc.args[1][0]!r}: dependency cycle {cycle}") from None
@@ -109,7 +110,9 @@ class Catalog:
                 "(use Window.in_order(factory))"
             )
         if w.state is not None and "state" not in resources:
-            raise CatalogError(f"feature {feat.name!r}: has a state factory but no 'state' parameter")
+            raise CatalogError(
+                f"feature {feat.name!r}: has a state factory but no 'state' parameter"
+            )
         if w.frames > 1 and "image" in resources:
             raise CatalogError(
                 f"feature {feat.name!r}: a {w.frames}-frame window cannot take 'image' "

@@ -24,12 +24,16 @@ class Backlog:
         self._on_drop = on_drop
         self._lines: deque[Line] = deque()
         self._eof = False
+        self._closed = False  # drained on shutdown: whatever still arrives is dropped at once
         self._ready = asyncio.Event()
         self._space = asyncio.Event()
         self._space.set()
 
     def offer(self, line: Line | None) -> None:
         """Live mode: queue, dropping the oldest waiting line when full."""
+        if self._closed and line is not None:
+            self._on_drop(line, "shutdown")
+            return
         if line is None:
             self._eof = True
         else:
@@ -40,7 +44,7 @@ class Backlog:
 
     async def put(self, line: Line | None) -> None:
         """Lossless mode: queue, waiting for room."""
-        while line is not None and len(self._lines) >= self.maxsize:
+        while line is not None and len(self._lines) >= self.maxsize and not self._closed:
             self._space.clear()
             await self._space.wait()
         self.offer(line)
@@ -60,8 +64,9 @@ class Backlog:
         """Drop everything waiting (on shutdown), each with its outcome."""
         while self._lines:
             self._on_drop(self._lines.popleft(), reason)
-        self._eof = True
+        self._eof = self._closed = True
         self._ready.set()
+        self._space.set()
 
     def __len__(self) -> int:
         return len(self._lines)

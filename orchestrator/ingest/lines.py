@@ -9,6 +9,8 @@ the event loop is busy. A line longer than the limit is consumed and reported as
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -23,11 +25,11 @@ _CHUNK = 1 << 20
 
 @dataclass
 class Line:
-    seq: int
     ts: float  # wall clock
     arrived: float  # perf_counter
     data: bytes = b""
     error: DecodeError | None = None
+    seq: int = -1  # numbered on the event loop when accepted, so counts never race
 
 
 class LineReader:
@@ -48,14 +50,13 @@ class LineReader:
         self._max = max_line_bytes
         self._blocking = blocking  # lossless: wait for the backlog to have room
         self._stop = threading.Event()
-        self.lines = 0
         self._thread = threading.Thread(target=self._run, name="framegraph-stdin", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop handing over lines (a blocked read cannot be interrupted; the thread is a daemon)."""
+        """Stop handing lines over (a blocked read stays blocked: the thread is a daemon)."""
         self._stop.set()
 
     def _hand_over(self, item: Line | None) -> None:
@@ -76,8 +77,7 @@ class LineReader:
                 raw = self._stream.readline(self._max + 1)
                 if not raw:
                     break
-                line = Line(self.lines, time.time(), time.perf_counter())
-                self.lines += 1
+                line = Line(time.time(), time.perf_counter())
                 if len(raw) > self._max and not raw.endswith(b"\n"):
                     skipped = len(raw) + self._skip_rest()
                     line.error = DecodeError(
@@ -86,12 +86,10 @@ class LineReader:
                 else:
                     line.data = raw
                 self._hand_over(line)
-        except (OSError, ValueError, RuntimeError):
+        except (OSError, ValueError, RuntimeError, concurrent.futures.CancelledError):
             pass  # stdin closed under us, or the loop is gone: treat as end of input
-        try:
+        with contextlib.suppress(RuntimeError, concurrent.futures.CancelledError):
             self._hand_over(None)
-        except RuntimeError:
-            pass
 
     def _skip_rest(self) -> int:
         skipped = 0

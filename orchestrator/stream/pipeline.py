@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from orchestrator.decode.base import Decoded, Decoder, DecodeError
+from orchestrator.decode.base import Decoded, DecodeError, Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS, Payload, parse_line
 from orchestrator.delivery.events import Kind, Outcome
 from orchestrator.delivery.hub import Hub
@@ -59,7 +59,8 @@ class Pipeline:
         self.decode_seconds = 0.0
         self._in_flight = 0
         self._slot = asyncio.Event()
-        self._stopping = False
+        self._accepting = False  # lines get sequence numbers (and so outcomes) only while True
+        self.lines = 0  # lines accepted so far
         self._tasks: set[asyncio.Task[Frame]] = set()
         self._backlog: Backlog | None = None
         self._reader: LineReader | None = None
@@ -72,50 +73,58 @@ class Pipeline:
         backlog = self._backlog = Backlog(cfg.backlog, lossless=cfg.lossless, on_drop=self._drop)
         outbox = self._outbox = Outbox(self.hub.publish, self._published)
         reader = self._reader = LineReader(
-            stream, self._arrive_wait if cfg.lossless else self._arrive, loop,
-            max_line_bytes=cfg.max_line_bytes, blocking=cfg.lossless,
+            stream,
+            self._arrive_wait if cfg.lossless else self._arrive,
+            loop,
+            max_line_bytes=cfg.max_line_bytes,
+            blocking=cfg.lossless,
         )
         publishing = asyncio.create_task(outbox.run())
-        self.stdin_open = True
+        self.stdin_open = self._accepting = True
         reader.start()
         try:
             await self._intake(backlog, outbox)
         finally:
             self.stdin_open = False
+            reader.stop()
+            backlog.drain("shutdown")
             if self._tasks:
                 await asyncio.gather(*list(self._tasks), return_exceptions=True)
-            outbox.finish(reader.lines)
+            self._accepting = False  # from here on a late line was never read, as far as we say
+            outbox.finish(self.lines)
             await publishing
             self.hub.close("end of stream")
 
     def stop(self) -> None:
         """Stop reading; waiting lines are dropped ("shutdown"), frames in flight finish."""
-        self._stopping = True
         if self._reader:
             self._reader.stop()
         if self._backlog:
-            self._backlog.drain("shutdown")
+            self._backlog.drain("shutdown")  # also makes later arrivals drop at once
 
     # Intake -----------------------------------------------------------------------
+    def _accept(self, line: Line | None) -> bool:
+        """Number an arriving line; False if it arrived after the stream was closed."""
+        if line is None:
+            return True
+        if not self._accepting:
+            return False
+        line.seq = self.lines
+        self.lines += 1
+        self.telemetry.frames_received.inc()
+        return True
+
     def _arrive(self, line: Line | None) -> None:
-        if line is not None:
-            self.telemetry.frames_received.inc()
-        assert self._backlog is not None
-        if self._stopping and line is not None:
-            self._drop(line, "shutdown")
-        else:
+        if self._accept(line):
+            assert self._backlog is not None
             self._backlog.offer(line)
-        self.telemetry.queue_depth.set(len(self._backlog))
+            self.telemetry.queue_depth.set(len(self._backlog))
 
     async def _arrive_wait(self, line: Line | None) -> None:
-        if line is not None:
-            self.telemetry.frames_received.inc()
-        assert self._backlog is not None
-        if self._stopping and line is not None:
-            self._drop(line, "shutdown")
-        else:
+        if self._accept(line):
+            assert self._backlog is not None
             await self._backlog.put(line)
-        self.telemetry.queue_depth.set(len(self._backlog))
+            self.telemetry.queue_depth.set(len(self._backlog))
 
     async def _intake(self, backlog: Backlog, outbox: Outbox) -> None:
         max_in_flight = self.config.max_in_flight
@@ -179,7 +188,9 @@ class Pipeline:
 
     def _frame(self, line: Line, result: Decoded | Payload) -> Frame:
         if isinstance(result, Decoded):
-            return Frame(line.seq, line.ts, line.arrived, image=result.image, results=dict(result.inputs))
+            return Frame(
+                line.seq, line.ts, line.arrived, image=result.image, results=dict(result.inputs)
+            )
         info = FrameInfo(line.seq, line.ts, result.width, result.height)
         return Frame(line.seq, line.ts, line.arrived, info=info)
 
@@ -194,8 +205,10 @@ class Pipeline:
 
     def _drop(self, line: Line, reason: str) -> None:
         self.telemetry.dropped(reason)
-        message = {"behind": "the pipeline fell behind (live mode keeps the newest frames)",
-                   "shutdown": "the worker stopped before this frame was processed"}.get(reason, reason)
+        message = {
+            "behind": "the pipeline fell behind (live mode keeps the newest frames)",
+            "shutdown": "the worker stopped before this frame was processed",
+        }.get(reason, reason)
         assert self._outbox is not None
         self._outbox.put(self._outcome(line, "dropped", reason, message, holds_slot=False))
 
@@ -204,8 +217,13 @@ class Pipeline:
         line: Line, kind: Kind, code: str, message: str, holds_slot: bool = True
     ) -> Outcome:
         return Outcome(
-            line.seq, line.ts, kind, code=code, message=message,
-            arrived=line.arrived, holds_slot=holds_slot,
+            line.seq,
+            line.ts,
+            kind,
+            code=code,
+            message=message,
+            arrived=line.arrived,
+            holds_slot=holds_slot,
         )
 
     def _published(self, outcome: Outcome) -> None:

@@ -34,10 +34,7 @@ class Worker:
     def __post_init__(self) -> None:
         self.planner = Planner(self.catalog)
         self.hub = Hub(self.telemetry, self.max_subscribers)
-        self.executor = Executor(
-            self.catalog, self.resources, telemetry=self.telemetry,
-            max_in_flight=self.config.max_in_flight,
-        )
+        self.executor = Executor(self.catalog, self.resources, telemetry=self.telemetry)
         self.pipeline = Pipeline(self.planner, self.hub, self.decoder, self.executor, self.config)
 
     async def run(self, stream: BinaryIO, handle_signals: bool = True) -> None:

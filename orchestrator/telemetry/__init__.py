@@ -1,4 +1,4 @@
-"""What the worker counts and times: Prometheus metrics, and the `--stats` summary read from them."""
+"""What the worker counts and times: Prometheus metrics, and the `--stats` summary from them."""
 
 from orchestrator.telemetry.metrics import Telemetry
 

@@ -21,58 +21,93 @@ class Telemetry:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         r = self.registry = registry or CollectorRegistry()
         p = "framegraph"
-        self.frames_received = Counter(f"{p}_frames_received", "Input lines read from stdin.", registry=r)
-        self.frames_decoded = Counter(f"{p}_frames_decoded", "Frames decoded successfully.", registry=r)
+        self.frames_received = Counter(
+            f"{p}_frames_received", "Input lines read from stdin.", registry=r
+        )
+        self.frames_decoded = Counter(
+            f"{p}_frames_decoded", "Frames decoded successfully.", registry=r
+        )
         self.frames_completed = Counter(
-            f"{p}_frames_completed", "Frames whose plan ran and whose results were handed out.", registry=r
+            f"{p}_frames_completed",
+            "Frames whose plan ran and whose results were handed out.",
+            registry=r,
         )
         self.frames_dropped = Counter(
             f"{p}_frames_dropped", "Frames dropped unprocessed, by reason.", ["reason"], registry=r
         )
         self.frames_failed = Counter(
-            f"{p}_frames_failed", "Input lines rejected as bad input, by reason.", ["reason"], registry=r
+            f"{p}_frames_failed",
+            "Input lines rejected as bad input, by reason.",
+            ["reason"],
+            registry=r,
         )
-        self.frames_in_flight = Gauge(f"{p}_frames_in_flight", "Frames being decoded or computed.", registry=r)
-        self.queue_depth = Gauge(f"{p}_queue_depth", "Input lines waiting to be decoded.", registry=r)
+        self.frames_in_flight = Gauge(
+            f"{p}_frames_in_flight", "Frames being decoded or computed.", registry=r
+        )
+        self.queue_depth = Gauge(
+            f"{p}_queue_depth", "Input lines waiting to be decoded.", registry=r
+        )
         self.computations = Counter(
-            f"{p}_feature_computations", "Feature computations (once per frame at most).", ["feature"],
+            f"{p}_feature_computations",
+            "Feature computations (once per frame at most).",
+            ["feature"],
             registry=r,
         )
         self.deliveries = Counter(
-            f"{p}_feature_deliveries", "Feature results handed to subscribers.", ["feature"], registry=r
+            f"{p}_feature_deliveries",
+            "Feature results handed to subscribers.",
+            ["feature"],
+            registry=r,
         )
         self.feature_errors = Counter(
-            f"{p}_feature_errors", "Feature computations that failed (own error or a prerequisite's).",
-            ["feature"], registry=r,
+            f"{p}_feature_errors",
+            "Feature computations that failed (own error or a prerequisite's).",
+            ["feature"],
+            registry=r,
         )
         self.compute_seconds = Histogram(
-            f"{p}_feature_compute_seconds", "Time spent computing a feature on one frame.", ["feature"],
-            buckets=COMPUTE_BUCKETS, registry=r,
+            f"{p}_feature_compute_seconds",
+            "Time spent computing a feature on one frame.",
+            ["feature"],
+            buckets=COMPUTE_BUCKETS,
+            registry=r,
         )
         self.frame_latency = Histogram(
-            f"{p}_frame_latency_seconds", "Arrival on stdin to results handed to subscribers.",
-            buckets=LATENCY_BUCKETS, registry=r,
+            f"{p}_frame_latency_seconds",
+            "Arrival on stdin to results handed to subscribers.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.decode_seconds = Histogram(
-            f"{p}_decode_seconds", "Decoder time per frame (batch time divided by its frames).",
-            ["decoder"], buckets=COMPUTE_BUCKETS, registry=r,
+            f"{p}_decode_seconds",
+            "Decoder time per frame (batch time divided by its frames).",
+            ["decoder"],
+            buckets=COMPUTE_BUCKETS,
+            registry=r,
         )
         self.plan_rebuilds = Counter(
             f"{p}_plan_rebuilds", "Times the union of subscriptions changed the plan.", registry=r
         )
         self.subscribers = Gauge(f"{p}_subscribers", "Current subscribers.", ["policy"], registry=r)
         self.subscriber_drops = Counter(
-            f"{p}_subscriber_drops", "Events a subscriber lost (latest: overwritten; lossless: cut off).",
-            ["policy"], registry=r,
+            f"{p}_subscriber_drops",
+            "Events a subscriber lost (latest: overwritten; lossless: cut off).",
+            ["policy"],
+            registry=r,
         )
         self.triton_seconds = Histogram(
-            f"{p}_triton_request_seconds", "Triton inference request time seen by the worker.", ["model"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            f"{p}_triton_request_seconds",
+            "Triton inference request time seen by the worker.",
+            ["model"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.triton_errors = Counter(
             f"{p}_triton_errors", "Triton requests that failed.", ["model"], registry=r
         )
-        self.ready = Gauge(f"{p}_ready", "1 when the worker can serve its current plan.", registry=r)
+        self.ready = Gauge(
+            f"{p}_ready", "1 when the worker can serve its current plan.", registry=r
+        )
 
     # The events, named as the pipeline sees them.
     def computed(self, feature: str, seconds: float) -> None:

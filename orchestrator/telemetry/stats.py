@@ -18,8 +18,13 @@ def summary(telemetry: Telemetry, **extra: Any) -> dict[str, Any]:
             "received": int(t.value("framegraph_frames_received_total")),
             "decoded": int(t.value("framegraph_frames_decoded_total")),
             "completed": int(t.value("framegraph_frames_completed_total")),
-            "failed": {k: int(v) for k, v in t.by_label("framegraph_frames_failed_total", "reason").items()},
-            "dropped": {k: int(v) for k, v in t.by_label("framegraph_frames_dropped_total", "reason").items()},
+            "failed": {
+                k: int(v) for k, v in t.by_label("framegraph_frames_failed_total", "reason").items()
+            },
+            "dropped": {
+                k: int(v)
+                for k, v in t.by_label("framegraph_frames_dropped_total", "reason").items()
+            },
         },
         "features": {
             name: {
@@ -30,7 +35,9 @@ def summary(telemetry: Telemetry, **extra: Any) -> dict[str, Any]:
             for name in sorted(set(computed) | set(delivered) | set(errors))
         },
         "latency_seconds_mean": (
-            t.value("framegraph_frame_latency_seconds_sum") / latency_count if latency_count else None
+            t.value("framegraph_frame_latency_seconds_sum") / latency_count
+            if latency_count
+            else None
         ),
         "plan_rebuilds": int(t.value("framegraph_plan_rebuilds_total")),
     }

@@ -1,0 +1,5 @@
+"""`python -m orchestrator` is `framegraph`."""
+
+from orchestrator.cli.main import main
+
+main()

@@ -1,0 +1,76 @@
+"""The command line as users run it: real subprocesses, real pipes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FRAMEGRAPH = [sys.executable, "-m", "orchestrator"]
+
+
+def framegraph(*args: str, stdin: bytes | None = None, timeout: float = 120):
+    return subprocess.run(
+        [*FRAMEGRAPH, *args], input=stdin, capture_output=True, timeout=timeout, cwd=ROOT
+    )
+
+
+def test_features_lists_the_catalog() -> None:
+    out = framegraph("features", "--json")
+    assert out.returncode == 0
+    names = {f["name"] for f in json.loads(out.stdout)}
+    assert {"image.quality", "motion", "scene.cut"} <= names
+    assert not any(n.startswith(("input.", "image.gray")) for n in names)
+
+
+def test_plan_explains_and_unknown_feature_exits_2() -> None:
+    out = framegraph("plan", "--features", "motion,scene.cut")
+    assert out.returncode == 0 and b"image.small" in out.stdout and b"skipped" in out.stdout
+    data = json.loads(framegraph("plan", "-f", "motion", "--json").stdout)
+    assert data["order"] == ["image.small", "image.thumb", "motion"]
+    bad = framegraph("plan", "--features", "motion,nope")
+    assert bad.returncode == 2
+    assert b"nope" in bad.stderr and b"image.quality" in bad.stderr
+
+
+def test_encode_then_run_gives_one_outcome_per_line(tmp_path: Path) -> None:
+    encoded = framegraph("encode", "samples/vtest", "--max-frames", "20")
+    assert encoded.returncode == 0
+    lines = encoded.stdout.splitlines()
+    assert len(lines) == 20
+    lines[7:7] = [b"this is not base64!", b""]
+    stats = tmp_path / "stats.json"
+    out = framegraph(
+        "run", "--features", "image.quality,motion", "--lossless", "--stats", str(stats),
+        stdin=b"\n".join(lines) + b"\n",
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [e["frame"] for e in events] == list(range(22))
+    assert [e["type"] for e in events].count("result") == 20
+    assert events[7]["error"]["code"] == "not_base64" and events[8]["error"]["code"] == "empty"
+    for e in events:
+        if e["type"] == "result":
+            assert set(e["features"]) == {"image.quality", "motion"}
+    s = json.loads(stats.read_text())
+    assert s["frames"] == {
+        "received": 22, "decoded": 20, "completed": 20,
+        "failed": {"not_base64": 1, "empty": 1}, "dropped": {},
+    }
+    assert s["features"]["motion"] == {"computed": 20, "delivered": 20, "errors": 0}
+    assert s["features"]["image.thumb"]["delivered"] == 0  # a prerequisite, not delivered
+    assert "scene.cut" not in s["features"]  # nobody asked: never computed
+
+
+def test_encode_video_file_paces_and_limits() -> None:
+    video = ROOT.parent / "shared" / "media" / "vtest.avi"
+    source = str(video) if video.exists() else "samples/vtest"
+    out = framegraph("encode", source, "--max-frames", "3", "--fps", "30", "--quality", "50")
+    assert out.returncode == 0 and len(out.stdout.splitlines()) == 3
+
+
+def test_unknown_run_feature_exits_2() -> None:
+    out = framegraph("run", "--features", "nope", stdin=b"")
+    assert out.returncode == 2 and b"valid:" in out.stderr

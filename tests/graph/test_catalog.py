@@ -1,0 +1,104 @@
+import pytest
+
+from orchestrator.features import default_catalog
+from orchestrator.graph import Catalog, CatalogError, Window
+
+
+def test_parameters_name_prerequisites_and_resources() -> None:
+    cat = Catalog()
+
+    @cat.feature("a.b")
+    def a_b(image): ...
+
+    @cat.feature("c")
+    def c(a_b, frame): ...
+
+    cat.validate()
+    assert cat["c"].needs == ("a.b",)
+    assert cat["c"].resources == ("frame",)
+    assert cat["a.b"].needs == ()
+
+
+def test_unknown_prerequisite_names_the_feature() -> None:
+    cat = Catalog()
+
+    @cat.feature("x")
+    def x(nothing_here): ...
+
+    with pytest.raises(CatalogError, match=r"feature 'x': unknown prerequisite 'nothing_here'"):
+        cat.validate()
+
+
+def test_cycle_is_reported() -> None:
+    cat = Catalog()
+
+    @cat.feature("a")
+    def a(b): ...
+
+    @cat.feature("b")
+    def b(a): ...
+
+    with pytest.raises(CatalogError, match="dependency cycle"):
+        cat.validate()
+
+
+def test_duplicate_name() -> None:
+    cat = Catalog()
+
+    @cat.feature("a")
+    def a(image): ...
+
+    with pytest.raises(CatalogError, match="feature 'a': declared twice"):
+
+        @cat.feature("a")
+        def a2(image): ...
+
+
+def test_bad_name() -> None:
+    cat = Catalog()
+    with pytest.raises(CatalogError, match="lowercase dotted"):
+
+        @cat.feature("Bad-Name")
+        def f(image): ...
+
+
+@pytest.mark.parametrize(
+    ("window", "params", "message"),
+    [
+        (Window.last(0), "src", "window of 0 frames"),
+        (Window.last(3), "image", "cannot take 'image'"),
+        (Window.frame(), "src, state", "no state factory"),
+        (Window.in_order(dict), "src", "no 'state' parameter"),
+    ],
+)
+def test_window_misuse(window: Window, params: str, message: str) -> None:
+    cat = Catalog()
+
+    @cat.feature("src")
+    def src(image): ...
+
+    ns: dict = {}
+    exec(f"def bad({params}): ...", ns)
+    cat.feature("bad", window=window)(ns["bad"])
+    with pytest.raises(CatalogError, match=rf"feature 'bad': .*{message}"):
+        cat.validate()
+
+
+def test_alias_collision() -> None:
+    cat = Catalog()
+
+    @cat.feature("a.b")
+    def f1(image): ...
+
+    @cat.feature("a_b")
+    def f2(image): ...
+
+    with pytest.raises(CatalogError, match="also names"):
+        cat.validate()
+
+
+def test_default_catalog_is_valid_and_documented() -> None:
+    cat = default_catalog()
+    assert {"image.quality", "motion", "scene.cut"} <= set(cat.public())
+    for feat in cat:
+        assert feat.description, f"{feat.name} has no docstring"

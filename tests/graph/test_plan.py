@@ -1,0 +1,75 @@
+import pytest
+
+from orchestrator.features import default_catalog
+from orchestrator.graph import Catalog, Planner, UnknownFeatureError, Window
+
+
+@pytest.fixture
+def planner() -> Planner:
+    cat = Catalog()
+
+    @cat.feature("base")
+    def base(image): ...
+
+    @cat.feature("left")
+    def left(base): ...
+
+    @cat.feature("right", window=Window.last(5))
+    def right(base): ...
+
+    @cat.feature("top")
+    def top(left, right): ...
+
+    @cat.feature("net", models=("m1",))
+    async def net(image, triton): ...
+
+    @cat.feature("hidden", public=False)
+    def hidden(image): ...
+
+    return Planner(cat)
+
+
+def test_closure_order_and_skipped(planner: Planner) -> None:
+    plan = planner.plan(["top"])
+    assert set(plan.order) == {"base", "left", "right", "top"}
+    pos = {n: i for i, n in enumerate(plan.order)}
+    assert pos["base"] < pos["left"] < pos["top"] and pos["right"] < pos["top"]
+    assert plan.skipped == ("net",)
+    assert plan.models == ()
+    assert plan.max_window == 5
+    assert plan.requested == ("top",)
+
+
+def test_models_and_cache(planner: Planner) -> None:
+    p1 = planner.plan(["net", "left"])
+    assert p1.models == ("m1",)
+    assert planner.plan(["left", "net"]) is p1  # cached by the set, whatever the order
+
+
+def test_unknown_and_internal_features_are_refused(planner: Planner) -> None:
+    with pytest.raises(UnknownFeatureError) as err:
+        planner.plan(["nope", "hidden"])
+    assert err.value.unknown == ["nope", "hidden"]
+    assert "top" in err.value.valid and "hidden" not in err.value.valid
+
+
+def test_empty_request_is_an_empty_plan(planner: Planner) -> None:
+    plan = planner.plan([])
+    assert plan.order == () and not plan.needs_image
+
+
+def test_explain_and_json_agree(planner: Planner) -> None:
+    plan = planner.plan(["top"])
+    text = plan.explain()
+    for name in plan.order:
+        assert name in text
+    data = plan.to_json()
+    assert data["prerequisites"] == ["base", "left", "right"]
+    assert data["skipped"] == ["net"]
+
+
+def test_cpu_features_share_prerequisites() -> None:
+    planner = Planner(default_catalog())
+    plan = planner.plan(["motion", "scene.cut"])
+    assert plan.order.count("image.small") == 1
+    assert plan.inputs == ()  # no net, no model input made
