@@ -14,7 +14,8 @@ from orchestrator.features import default_catalog
 def features_command(as_json: bool, show_all: bool) -> None:
     """List the features on offer: what each needs, its window, where it runs."""
     catalog = default_catalog()
-    entries = [f.describe() | {"public": f.public} for f in catalog if f.public or show_all]
+    chosen = sorted((f for f in catalog if f.public or show_all), key=lambda f: f.name)
+    entries = [f.describe() | {"public": f.public} for f in chosen]
     if as_json:
         click.echo(orjson.dumps(entries, option=orjson.OPT_INDENT_2).decode())
         return

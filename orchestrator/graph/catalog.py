@@ -135,4 +135,4 @@ class Catalog:
         return len(self._features)
 
     def public(self) -> list[str]:
-        return [f.name for f in self._features.values() if f.public]
+        return sorted(f.name for f in self._features.values() if f.public)

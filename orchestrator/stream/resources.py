@@ -33,4 +33,4 @@ async def open_resources(
     from orchestrator.triton.session import triton_session
 
     async with triton_session(models, triton_url, lazy=lazy) as session:
-        yield {"triton": session.client}, session.stats
+        yield {"triton": session}, session.stats

@@ -1,0 +1,81 @@
+"""Facial expression per face (mini-Xception on FER2013), and its smoothing over face tracks.
+
+Per-frame labels on video are noisy (models/README.md): the smoothed feature averages each
+track's probabilities over the last frames, which is what a viewer should be shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from orchestrator.features.catalog import feature
+from orchestrator.graph import Window
+from orchestrator.triton.models import EXPRESSIONS
+from orchestrator.vision.crops import square_crops
+from orchestrator.vision.detections import Detections
+
+CROP_SCALE = 1.2  # the crop is 1.2x the face box (models/README.md)
+SMOOTHING_FRAMES = 15
+
+
+@dataclass(frozen=True)
+class Expressions:
+    probabilities: np.ndarray  # (N, 7) in EXPRESSIONS order, one row per face
+    frames: np.ndarray | None = None  # (N,) frames averaged (smoothed only)
+    tracker_id: np.ndarray | None = None  # (N,) (smoothed only)
+
+    @property
+    def labels(self) -> list[str]:
+        return [EXPRESSIONS[i] for i in np.argmax(self.probabilities, axis=1)]
+
+    def to_json(self) -> dict[str, Any]:
+        faces = []
+        for i, label in enumerate(self.labels):
+            face: dict[str, Any] = {
+                "label": label,
+                "score": round(float(self.probabilities[i].max()), 3),
+                "probabilities": dict(
+                    zip(EXPRESSIONS, np.round(self.probabilities[i], 3).tolist(), strict=True)
+                ),
+            }
+            if self.tracker_id is not None and self.frames is not None:
+                tid = int(self.tracker_id[i])
+                face["track"] = tid if tid >= 0 else None
+                face["frames"] = int(self.frames[i])
+            faces.append(face)
+        return {"count": len(faces), "faces": faces}
+
+
+@feature("faces.expression", models=("face_expression",))
+async def faces_expression(faces: Detections, image: np.ndarray, triton: Any) -> Expressions:
+    """The expression of each face (angry, disgust, fear, happy, sad, surprise, neutral)."""
+    if not len(faces):
+        return Expressions(np.zeros((0, 7), np.float32))
+    crops = square_crops(image, faces.xyxy, CROP_SCALE, 64, gray=True)
+    x = crops.pixels.astype(np.float32) * (2 / 255.0) - 1.0  # (x / 255 - 0.5) * 2
+    out = await triton.infer("face_expression", x)
+    return Expressions(out["probabilities"])
+
+
+@feature("faces.expression.smoothed", window=Window.last(SMOOTHING_FRAMES))
+def faces_expression_smoothed(
+    faces_expression: tuple[Expressions, ...], faces_tracks: tuple[Detections, ...]
+) -> Expressions:
+    """Each tracked face's expression averaged over its last 15 frames (steadier labels)."""
+    current = faces_tracks[-1].tracker_id
+    assert current is not None
+    history: dict[int, list[np.ndarray]] = {}
+    for expr, tracks in zip(faces_expression, faces_tracks, strict=True):
+        for tid, probs in zip(tracks.tracker_id, expr.probabilities, strict=True):
+            if tid >= 0:
+                history.setdefault(int(tid), []).append(probs)
+    rows, counts = [], []
+    for i, tid in enumerate(current):
+        seen = history.get(int(tid)) if tid >= 0 else None
+        rows.append(np.mean(seen, axis=0) if seen else faces_expression[-1].probabilities[i])
+        counts.append(len(seen) if seen else 1)
+    probs = np.array(rows, np.float32).reshape(-1, 7)
+    return Expressions(probs, np.array(counts), current)

@@ -1,0 +1,67 @@
+"""People: detection (SSDLite in Triton), tracks, and how long each track has been in view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from orchestrator.engine.frame import FrameInfo
+from orchestrator.features.catalog import feature
+from orchestrator.graph import Window
+from orchestrator.vision.detections import Detections
+from orchestrator.vision.tracking import BoxTracker
+
+FORGET_AFTER_S = 60.0  # dwell state forgets tracks unseen for this long (memory stays flat)
+
+
+@feature("persons", models=("persons",))
+async def persons(input_ssdlite: np.ndarray, frame: FrameInfo, triton: Any) -> Detections:
+    """People in the frame: boxes in frame pixels and scores (SSDLite, score >= 0.5)."""
+    out = await triton.infer("persons", input_ssdlite[None])
+    n = int(out["count"][0, 0])
+    scale = np.array([frame.width, frame.height] * 2, np.float32)
+    return Detections(out["boxes"][0, :n] * scale, out["scores"][0, :n].astype(np.float32)).clip(
+        frame.width, frame.height
+    )
+
+
+@feature("persons.tracks", window=Window.in_order(BoxTracker))
+def persons_tracks(persons: Detections, state: BoxTracker) -> Detections:
+    """People with stable track ids across frames (norfair: Kalman filter + IoU)."""
+    return persons.with_tracks(state.update(persons))
+
+
+@dataclass
+class DwellState:
+    first: dict[int, tuple[float, int]] = field(default_factory=dict)  # track: (ts, frame)
+    last_seen: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dwell:
+    tracks: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"count": len(self.tracks), "tracks": self.tracks}
+
+
+@feature("persons.dwell", window=Window.in_order(DwellState))
+def persons_dwell(persons_tracks: Detections, frame: FrameInfo, state: DwellState) -> Dwell:
+    """Time each visible track has been in view: seconds (by arrival time) and frames."""
+    ids = [int(t) for t in persons_tracks.tracker_id if t >= 0]
+    for tid in ids:
+        state.first.setdefault(tid, (frame.ts, frame.seq))
+        state.last_seen[tid] = frame.ts
+    for tid in [t for t, seen in state.last_seen.items() if frame.ts - seen > FORGET_AFTER_S]:
+        del state.last_seen[tid], state.first[tid]
+    tracks = [
+        {
+            "track": tid,
+            "seconds": round(frame.ts - state.first[tid][0], 2),
+            "frames": frame.seq - state.first[tid][1] + 1,
+        }
+        for tid in ids
+    ]
+    return Dwell(tracks)

@@ -1,0 +1,230 @@
+"""The worker's Triton client: async gRPC, checked at start-up, failing fast while Triton is down.
+
+- `check(models)`: readiness and metadata of every ensemble a plan needs, against the
+  contract in `models.py`; a mismatch is a clear error at start-up, not nonsense later.
+- `infer(model, batch)`: one request per call (a frame's whole batch of crops at once),
+  with a per-request timeout; frame-sized single inputs go through system shared memory
+  when the server is on this host.
+- When the server is unreachable, requests fail at once with an error naming the model,
+  a background task probes the server with exponential backoff (tenacity), and requests
+  resume as soon as it is ready again (shared memory is registered afresh).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import numpy as np
+import tritonclient.grpc as grpcclient
+import tritonclient.grpc.aio as aio
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
+from tritonclient.utils import InferenceServerException
+
+from orchestrator.telemetry import Telemetry
+from orchestrator.triton.models import CONTRACTS, check_model
+from orchestrator.triton.shm import Region, ShmPool
+
+log = logging.getLogger(__name__)
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_GONE = ("StatusCode.UNAVAILABLE", "StatusCode.DEADLINE_EXCEEDED", "StatusCode.CANCELLED")
+
+
+class TritonError(RuntimeError):
+    """A request failed; the message names the model."""
+
+
+class TritonUnavailable(TritonError):
+    """The server cannot be reached, or is not ready."""
+
+
+class _NotReady(Exception):
+    pass
+
+
+class TritonClient:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        telemetry: Telemetry | None = None,
+        shared_memory: bool = True,
+    ) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.telemetry = telemetry or Telemetry()
+        self._client = aio.InferenceServerClient(url)
+        local = url.rsplit(":", 1)[0] in LOCAL_HOSTS
+        self._shm: ShmPool | None = ShmPool() if shared_memory and local else None
+        self._registered: set[str] = set()
+        self._healthy = True
+        self._recovering: asyncio.Task[None] | None = None
+        self.reconnects = 0
+
+    # Start-up -------------------------------------------------------------------------
+    async def check(self, models: tuple[str, ...] | list[str]) -> None:
+        """Every model ready and matching its contract; `TritonError` naming what is wrong."""
+        try:
+            if not await self._client.is_server_ready(client_timeout=self.timeout):
+                raise TritonUnavailable(f"Triton at {self.url} is not ready")
+        except InferenceServerException as exc:
+            raise TritonUnavailable(f"Triton unreachable at {self.url}: {exc.message()}") from None
+        problems = []
+        for model in models:
+            if not await self._client.is_model_ready(model, client_timeout=self.timeout):
+                problems.append(f"model {model!r} is not ready on {self.url}")
+                continue
+            meta = await self._client.get_model_metadata(model, as_json=True)
+            config = await self._client.get_model_config(model, as_json=True)
+            mismatch = check_model(CONTRACTS[model], meta, config)
+            if mismatch:
+                problems.append(mismatch)
+        if problems:
+            raise TritonError("\n".join(problems))
+
+    async def ready(self, models: tuple[str, ...] | list[str]) -> tuple[bool, str]:
+        """(ready?, why not) for readiness probes: server up and these models loaded."""
+        if not self._healthy:
+            return False, f"Triton at {self.url} unreachable (reconnecting)"
+        try:
+            if not await self._client.is_server_ready(client_timeout=2.0):
+                return False, f"Triton at {self.url} is not ready"
+            for model in models:
+                if not await self._client.is_model_ready(model, client_timeout=2.0):
+                    return False, f"model {model!r} is not ready"
+        except InferenceServerException as exc:
+            return False, f"Triton unreachable at {self.url}: {exc.message()}"
+        return True, "ok"
+
+    # Inference ------------------------------------------------------------------------
+    async def infer(self, model: str, batch: np.ndarray) -> dict[str, np.ndarray]:
+        """Run `model` on a batch (N, ...) of inputs; its outputs by name, each (N, ...).
+
+        Batches beyond the model's guaranteed batch size go as concurrent chunks (a frame
+        with 40 faces), which Triton's dynamic batcher may merge again.
+        """
+        limit = CONTRACTS[model].min_batch_size
+        if len(batch) <= limit:
+            return await self._infer(model, batch)
+        parts = await asyncio.gather(
+            *(self._infer(model, batch[i : i + limit]) for i in range(0, len(batch), limit))
+        )
+        return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+
+    async def _infer(self, model: str, batch: np.ndarray) -> dict[str, np.ndarray]:
+        if not self._healthy:
+            self.telemetry.triton_request(model, 0.0, ok=False)
+            raise TritonUnavailable(f"{model}: Triton unreachable at {self.url} (reconnecting)")
+        contract = CONTRACTS[model]
+        inp = grpcclient.InferInput("image", list(batch.shape), contract.input.datatype)
+        outputs = [grpcclient.InferRequestedOutput(o.name) for o in contract.outputs]
+        slot: tuple[Region, int] | None = await self._shared(model, batch, inp)
+        start = time.perf_counter()
+        try:
+            result = await self._client.infer(
+                model, [inp], outputs=outputs, client_timeout=self.timeout
+            )
+        except InferenceServerException as exc:
+            self.telemetry.triton_request(model, time.perf_counter() - start, ok=False)
+            if exc.status() in _GONE:
+                self._lost()
+                raise TritonUnavailable(f"{model}: Triton unreachable: {exc.message()}") from None
+            raise TritonError(f"{model}: {exc.message()}") from None
+        finally:
+            if slot is not None:
+                slot[0].free.put_nowait(slot[1])
+        self.telemetry.triton_request(model, time.perf_counter() - start, ok=True)
+        return {o.name: result.as_numpy(o.name) for o in contract.outputs}
+
+    async def _shared(
+        self, model: str, batch: np.ndarray, inp: grpcclient.InferInput
+    ) -> tuple[Region, int] | None:
+        """Put a single frame-sized input in shared memory; plain gRPC otherwise."""
+        if self._shm is None or len(batch) != 1:
+            inp.set_data_from_numpy(np.ascontiguousarray(batch))
+            return None
+        try:
+            region = self._shm.region(model, batch.nbytes)
+            if region.slot_bytes != batch.nbytes:
+                raise ValueError("input size changed")
+            if region.name not in self._registered:
+                await self._client.register_system_shared_memory(
+                    region.name, f"/{region.name}", region.slot_bytes * self._shm.slots
+                )
+                self._registered.add(region.name)
+        except Exception as exc:  # remote server, no /dev/shm, odd size: plain gRPC then
+            log.info("shared memory not used for %s (%s); sending inputs over gRPC", model, exc)
+            self._shm.close()
+            self._shm = None
+            inp.set_data_from_numpy(np.ascontiguousarray(batch))
+            return None
+        offset = await region.free.get()
+        ShmPool.write(region, offset, batch)
+        inp.set_shared_memory(region.name, batch.nbytes, offset=offset)
+        return region, offset
+
+    # Recovery -------------------------------------------------------------------------
+    def _lost(self) -> None:
+        if self._healthy:
+            log.warning("Triton at %s lost; reconnecting with backoff", self.url)
+            self._healthy = False
+            self._recovering = asyncio.get_running_loop().create_task(self._recover())
+
+    async def _recover(self) -> None:
+        retry = AsyncRetrying(
+            wait=wait_exponential_jitter(initial=0.2, max=5.0),
+            retry=retry_if_exception_type((_NotReady, InferenceServerException)),
+        )
+        async for attempt in retry:
+            with attempt:
+                if not await self._client.is_server_ready(client_timeout=2.0):
+                    raise _NotReady
+        self._registered.clear()  # a restarted server has forgotten our regions
+        self.reconnects += 1
+        self._healthy = True
+        log.warning("Triton at %s is back", self.url)
+
+    @property
+    def healthy(self) -> bool:
+        return self._healthy
+
+    # Statistics -------------------------------------------------------------------------
+    async def statistics(self) -> dict[str, dict[str, int]]:
+        """{model: {"inference_count", "execution_count"}} for every model the server has."""
+        stats = await self._client.get_inference_statistics(as_json=True)
+        out: dict[str, dict[str, int]] = {}
+        for model in stats.get("model_stats", []):
+            name = model["name"]
+            entry = out.setdefault(name, {"inference_count": 0, "execution_count": 0})
+            entry["inference_count"] += int(model.get("inference_count", 0))
+            entry["execution_count"] += int(model.get("execution_count", 0))
+        return out
+
+    async def close(self) -> None:
+        if self._recovering is not None:
+            self._recovering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recovering
+        with contextlib.suppress(Exception):
+            for name in self._registered:
+                await self._client.unregister_system_shared_memory(name)
+        if self._shm is not None:
+            self._shm.close()
+        await self._client.close()
+
+
+def describe(stats: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """Per-model counts with the mean batch size (inferences per execution)."""
+    return {
+        name: {
+            **s,
+            "mean_batch": round(s["inference_count"] / s["execution_count"], 2)
+            if s["execution_count"]
+            else None,
+        }
+        for name, s in sorted(stats.items())
+    }

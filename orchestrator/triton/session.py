@@ -1,0 +1,123 @@
+"""A Triton session for one run: connect (or start the embedded server), check, report.
+
+Without a URL the embedded server is started, only with the models the plan needs, and
+stopped at exit. With `lazy` (serve: the plan changes at run time) the connection is made
+when a plan first needs a model, so a CPU-only service never starts a server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from orchestrator.telemetry import Telemetry
+from orchestrator.triton.client import TritonClient, TritonError, describe
+from orchestrator.triton.models import CONTRACTS
+
+
+class LazyTriton:
+    """Looks like a `TritonClient` to features; connects (or starts a server) on first use."""
+
+    def __init__(self, models: tuple[str, ...], url: str | None) -> None:
+        self.models = models
+        self.url = url
+        self._telemetry = Telemetry()
+        self.server: Any = None
+        self.client: TritonClient | None = None
+        self.startup_seconds: float | None = None
+        self._baseline: dict[str, dict[str, int]] = {}
+        self._opening: asyncio.Task[TritonClient] | None = None
+
+    @property
+    def telemetry(self) -> Telemetry:
+        return self._telemetry
+
+    @telemetry.setter
+    def telemetry(self, telemetry: Telemetry) -> None:
+        """The worker's metrics: Triton request times and errors are counted there."""
+        self._telemetry = telemetry
+        if self.client is not None:
+            self.client.telemetry = telemetry
+
+    async def open(self) -> TritonClient:
+        if self.client is not None:
+            return self.client
+        if self._opening is None:
+            self._opening = asyncio.get_running_loop().create_task(self._open())
+        return await asyncio.shield(self._opening)
+
+    async def _open(self) -> TritonClient:
+        url = self.url
+        if url is None:
+            from orchestrator.triton.embedded import EmbeddedTriton
+
+            self.server = EmbeddedTriton(models=list(self.models))
+            await asyncio.to_thread(self.server.start)
+            self.startup_seconds = self.server.startup_seconds
+            url = self.server.grpc_url
+            print(
+                f"framegraph: embedded Triton ready at {url} in {self.startup_seconds:.1f} s "
+                f"({', '.join(self.models)})",
+                file=sys.stderr,
+            )
+        client = TritonClient(url, telemetry=self.telemetry)
+        try:
+            await client.check(self.models)
+            self._baseline = await client.statistics()
+        except BaseException:
+            await client.close()
+            raise
+        self.client = client
+        return client
+
+    # The client interface the features use ----------------------------------------------
+    async def infer(self, model: str, batch: Any) -> dict[str, Any]:
+        client = self.client or await self.open()
+        return await client.infer(model, batch)
+
+    async def ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
+        if self.client is None:
+            return (False, "Triton not connected yet") if models else (True, "ok")
+        return await self.client.ready(models)
+
+    async def stats(self) -> dict[str, Any]:
+        """Per-model inference/execution counts of this run (server totals minus start)."""
+        if self.client is None:
+            return {}
+        now = await self.client.statistics()
+        run = {}
+        for name, s in now.items():
+            base = self._baseline.get(name, {"inference_count": 0, "execution_count": 0})
+            delta = {k: s[k] - base.get(k, 0) for k in s}
+            if delta["inference_count"] or delta["execution_count"]:
+                run[name] = delta
+        out: dict[str, Any] = {"url": self.client.url, "models": describe(run)}
+        if self.startup_seconds is not None:
+            out["embedded_startup_seconds"] = round(self.startup_seconds, 2)
+        out["reconnects"] = self.client.reconnects
+        return {"triton": out}
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+        if self.server is not None:
+            await asyncio.to_thread(self.server.stop)
+
+
+@asynccontextmanager
+async def triton_session(
+    models: tuple[str, ...], url: str | None, *, lazy: bool = False
+) -> AsyncIterator[LazyTriton]:
+    unknown = [m for m in models if m not in CONTRACTS]
+    if unknown:
+        raise TritonError(f"no contract for Triton model(s) {', '.join(unknown)}")
+    session = LazyTriton(models, url)
+    try:
+        if not lazy:
+            await session.open()
+        yield session
+    finally:
+        await session.close()

@@ -1,0 +1,1 @@
+"""Vision building blocks the features share: typed detections, crops, tracking."""
