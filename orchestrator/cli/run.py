@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -101,8 +103,22 @@ def run_command(
     "errors": {...}}, {"type": "error", ...} for bad input, or {"type": "dropped", ...}.
     """
     worker_config = make_config(lossless, max_in_flight, backlog, max_pixels)
-    code = asyncio.run(_run(features, worker_config, triton_url, open_decoder(decoder), stats_path))
+    chosen = open_decoder(decoder)
+    with remote_errors():
+        code = asyncio.run(_run(features, worker_config, triton_url, chosen, stats_path))
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def remote_errors() -> Iterator[None]:
+    """Triton missing or mismatched at start-up: one clear line and exit 1, no traceback."""
+    from orchestrator.triton.client import TritonError
+    from orchestrator.triton.embedded import TritonStartupError
+
+    try:
+        yield
+    except (TritonError, TritonStartupError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def open_decoder(choice: str) -> Decoder:

@@ -61,6 +61,8 @@ class TritonClient:
         local = url.rsplit(":", 1)[0] in LOCAL_HOSTS
         self._shm: ShmPool | None = ShmPool() if shared_memory and local else None
         self._registered: set[str] = set()
+        self._registering = asyncio.Lock()
+        self._use_shm = self._shm is not None
         self._healthy = True
         self._recovering: asyncio.Task[None] | None = None
         self.reconnects = 0
@@ -144,22 +146,24 @@ class TritonClient:
         self, model: str, batch: np.ndarray, inp: grpcclient.InferInput
     ) -> tuple[Region, int] | None:
         """Put a single frame-sized input in shared memory; plain gRPC otherwise."""
-        if self._shm is None or len(batch) != 1:
+        pool = self._shm
+        if pool is None or not self._use_shm or len(batch) != 1:
             inp.set_data_from_numpy(np.ascontiguousarray(batch))
             return None
         try:
-            region = self._shm.region(model, batch.nbytes)
+            region = pool.region(model, batch.nbytes)
             if region.slot_bytes != batch.nbytes:
-                raise ValueError("input size changed")
-            if region.name not in self._registered:
-                await self._client.register_system_shared_memory(
-                    region.name, f"/{region.name}", region.slot_bytes * self._shm.slots
-                )
-                self._registered.add(region.name)
+                raise ValueError(f"{batch.nbytes}-byte input, {region.slot_bytes}-byte slots")
+            async with self._registering:
+                if region.name not in self._registered:
+                    await self._client.register_system_shared_memory(
+                        region.name, f"/{region.name}", region.slot_bytes * pool.slots
+                    )
+                    self._registered.add(region.name)
         except Exception as exc:  # remote server, no /dev/shm, odd size: plain gRPC then
-            log.info("shared memory not used for %s (%s); sending inputs over gRPC", model, exc)
-            self._shm.close()
-            self._shm = None
+            if self._use_shm:
+                log.warning("shared memory off (%s: %s); inputs go over gRPC", model, exc)
+            self._use_shm = False
             inp.set_data_from_numpy(np.ascontiguousarray(batch))
             return None
         offset = await region.free.get()
@@ -191,6 +195,11 @@ class TritonClient:
     @property
     def healthy(self) -> bool:
         return self._healthy
+
+    @property
+    def shared_memory(self) -> bool:
+        """Are frame-sized inputs going through system shared memory?"""
+        return self._use_shm
 
     # Statistics -------------------------------------------------------------------------
     async def statistics(self) -> dict[str, dict[str, int]]:

@@ -98,6 +98,7 @@ class LazyTriton:
         if self.startup_seconds is not None:
             out["embedded_startup_seconds"] = round(self.startup_seconds, 2)
         out["reconnects"] = self.client.reconnects
+        out["shared_memory"] = self.client.shared_memory
         return {"triton": out}
 
     async def close(self) -> None:

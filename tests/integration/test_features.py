@@ -1,0 +1,125 @@
+"""Every neural feature on real frames, through the real embedded Triton."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+
+import cv2
+import numpy as np
+import pytest
+
+from orchestrator.triton.models import EXPRESSIONS
+
+from .streams import ROOT, lines_of, run_worker
+
+pytestmark = pytest.mark.triton
+
+
+@pytest.fixture(scope="module")
+def vtest_events(triton, vtest_jpegs):
+    features = ["persons", "persons.tracks", "persons.dwell", "persons.pose", "persons.mask"]
+    run = run_worker(triton.grpc_url, lines_of(vtest_jpegs[:12]), features)
+    return asyncio.run(run)[0]
+
+
+@pytest.fixture(scope="module")
+def megamind_events(triton, megamind_jpegs):
+    features = ["faces", "faces.tracks", "faces.landmarks", "faces.expression",
+                "faces.expression.smoothed", "faces.blinks"]
+    run = run_worker(triton.grpc_url, lines_of(megamind_jpegs[:24]), features)
+    return asyncio.run(run)[0]
+
+
+def test_persons_on_vtest_match_the_bare_model(vtest_events, vtest_jpegs) -> None:
+    """The detector misses small walkers on some frames (it finds 1-5 of the 2-7 people), so
+    the Triton path is held to the bare ONNX model's counts, frame by frame."""
+    ort = pytest.importorskip("onnxruntime")
+    net = ort.InferenceSession(str(ROOT / "model_repository/ssdlite_person/1/model.onnx"))
+    assert [e["type"] for e in vtest_events] == ["result"] * 12
+    counts = []
+    for e, jpeg in zip(vtest_events, vtest_jpegs, strict=False):
+        frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        x = cv2.cvtColor(cv2.resize(frame, (300, 300)), cv2.COLOR_BGR2RGB)[None]
+        scores = net.run(["detection_scores:0"], {"image_tensor:0": x})[0][0]
+        persons = e["features"]["persons"]
+        assert persons["count"] == int((scores >= 0.5).sum()), e["frame"]
+        for obj in persons["objects"]:
+            x1, y1, x2, y2 = obj["box"]
+            assert 0 <= x1 < x2 <= 768 and 0 <= y1 < y2 <= 576 and obj["score"] >= 0.5
+        counts.append(persons["count"])
+    assert max(counts) <= 7 and 2 <= np.mean(counts) <= 7
+
+
+def test_person_tracks_are_stable(vtest_events) -> None:
+    frames = [
+        [o for o in e["features"]["persons.tracks"]["objects"] if o["track"] is not None]
+        for e in vtest_events
+    ]
+    matched = 0
+    for prev, cur in zip(frames, frames[1:], strict=False):
+        for obj in cur:  # a walker where it was a frame ago keeps its id
+            same = [p for p in prev if iou(p["box"], obj["box"]) > 0.5]
+            if same:
+                matched += 1
+                assert same[0]["track"] == obj["track"]
+    assert matched >= 15
+    assert len({o["track"] for f in frames for o in f}) <= 8  # no new id every frame
+    dwell = vtest_events[-1]["features"]["persons.dwell"]["tracks"]
+    assert max(t["frames"] for t in dwell) >= 10
+
+
+def iou(a: list[float], b: list[float]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    area = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / area if area else 0.0
+
+
+def test_pose_has_33_keypoints_per_person(vtest_events) -> None:
+    for e in vtest_events[:3]:
+        pose = e["features"]["persons.pose"]
+        assert pose["count"] == e["features"]["persons"]["count"]
+        for person in pose["people"]:
+            assert len(person["keypoints"]) == 33
+        best = max(pose["people"], key=lambda p: p["presence"])
+        assert best["presence"] > 0.5
+
+
+def test_mask_is_a_small_png_with_people(vtest_events) -> None:
+    mask = vtest_events[0]["features"]["persons.mask"]
+    png = cv2.imdecode(np.frombuffer(base64.b64decode(mask["png"]), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert png.shape == (mask["height"], mask["width"]) == (72, 96)
+    assert 0 < mask["coverage"] < 0.5 and set(np.unique(png)) <= {0, 255}
+
+
+def test_face_expression_and_landmarks_on_megamind(megamind_events) -> None:
+    assert [e["type"] for e in megamind_events] == ["result"] * 24
+    for e in megamind_events:
+        f = e["features"]
+        assert f["faces"]["count"] >= 1
+        assert f["faces.expression"]["count"] == f["faces"]["count"]
+        assert all(face["label"] in EXPRESSIONS for face in f["faces.expression"]["faces"])
+        marks = f["faces.landmarks"]["faces"]
+        assert all(len(face["points"]) == 468 for face in marks)
+        assert max(face["presence"] for face in marks) > 0.5
+        # the mesh lies on the detected face
+        x1, y1, x2, y2 = f["faces"]["objects"][0]["box"]
+        nose = np.array(marks[0]["points"])[1, :2]
+        assert x1 - 20 <= nose[0] <= x2 + 20 and y1 - 20 <= nose[1] <= y2 + 20
+
+
+def test_smoothed_expression_follows_the_main_face_track(megamind_events) -> None:
+    main = [e["features"]["faces.expression.smoothed"] for e in megamind_events]
+    assert main[0]["warming_up"] is True and main[-1]["warming_up"] is False
+    tracks = [max(m["faces"], key=lambda f: f["frames"])["track"] for m in main[5:]]
+    assert len(set(tracks)) == 1 and tracks[0] is not None  # one stable id for the hero's face
+    assert max(f["frames"] for f in main[-1]["faces"]) == 15
+
+
+def test_blinks_report_per_track(megamind_events) -> None:
+    blinks = megamind_events[-1]["features"]["faces.blinks"]
+    assert blinks["count"] >= 1
+    for track in blinks["tracks"]:
+        assert 0.05 < track["ear"] < 0.6 and track["blinks"] >= 0 and track["frames"] >= 1
