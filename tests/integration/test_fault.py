@@ -60,7 +60,7 @@ def test_server_stopped_and_restarted_mid_stream(vtest_jpegs) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             feed(5)
-            if any(e["frame"] >= resumed_after and "persons" in e.get("features", {}) for e in events):
+            if any(e["frame"] >= resumed_after and "persons" in e["features"] for e in events):
                 break
         feed(5)
         proc.stdin.close()  # type: ignore[union-attr]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -57,7 +58,7 @@ def test_person_tracks_are_stable(vtest_events) -> None:
         for e in vtest_events
     ]
     matched = 0
-    for prev, cur in zip(frames, frames[1:], strict=False):
+    for prev, cur in pairwise(frames):
         for obj in cur:  # a walker where it was a frame ago keeps its id
             same = [p for p in prev if iou(p["box"], obj["box"]) > 0.5]
             if same:
