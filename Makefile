@@ -10,7 +10,7 @@ FEATURES ?= image.quality,motion,scene.cut,persons,persons.tracks
 $(BIN)/framegraph: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[embedded,gpu,dev]'
+	$(BIN)/pip install --quiet -e '.[embedded,gpu,bench,dev]'
 	touch $@
 
 setup: $(BIN)/framegraph

@@ -71,16 +71,20 @@ def pipeline_options(fn):  # type: ignore[no-untyped-def]
 
 
 def make_config(
-    lossless: bool, max_in_flight: int, backlog: int, max_pixels: int
+    lossless: bool, max_in_flight: int, backlog: int, max_pixels: int, timings: bool = False
 ) -> PipelineConfig:
     return PipelineConfig(
-        max_in_flight=max_in_flight, backlog=backlog, lossless=lossless, max_pixels=max_pixels
+        max_in_flight=max_in_flight, backlog=backlog, lossless=lossless, max_pixels=max_pixels,
+        timings=timings,
     )
 
 
 @click.command("run")
 @features_option()
 @pipeline_options
+@click.option(
+    "--timings", is_flag=True, help="Add queue/decode/Triton/overhead milliseconds to each result."
+)
 @click.option(
     "--stats",
     "stats_path",
@@ -95,6 +99,7 @@ def run_command(
     max_in_flight: int,
     backlog: int,
     max_pixels: int,
+    timings: bool,
     stats_path: Path | None,
 ) -> None:
     """Analyse the frames on stdin; print one JSON object per input line.
@@ -102,7 +107,7 @@ def run_command(
     Each line becomes exactly one event: {"type": "result", "frame": n, "features": {...},
     "errors": {...}}, {"type": "error", ...} for bad input, or {"type": "dropped", ...}.
     """
-    worker_config = make_config(lossless, max_in_flight, backlog, max_pixels)
+    worker_config = make_config(lossless, max_in_flight, backlog, max_pixels, timings)
     chosen = open_decoder(decoder)
     with remote_errors():
         code = asyncio.run(_run(features, worker_config, triton_url, chosen, stats_path))

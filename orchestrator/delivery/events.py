@@ -47,6 +47,7 @@ class Outcome:
     arrived: float = 0.0  # perf_counter at arrival
     published: float = 0.0  # perf_counter when handed to subscribers
     holds_slot: bool = True  # counted among the pipeline's frames in flight until published
+    timing: dict[str, float] | None = None  # queue/decode/triton seconds, with --timings
     _values: dict[str, Any] = field(default_factory=dict, repr=False)
     _encoded: dict[frozenset[str], bytes] = field(default_factory=dict, repr=False)
 
@@ -75,12 +76,22 @@ class Outcome:
         assert frame is not None
         results = {n: self.value(n) for n in sorted(features) if n in frame.results}
         errors = {n: frame.errors[n].message for n in sorted(features) if n in frame.errors}
-        return {
+        event = {
             **head,
             "latency_ms": round(self.latency * 1000, 2),
             "features": results,
             "errors": errors,
         }
+        if self.timing is not None:
+            event["timing"] = self._timing_ms()
+        return event
+
+    def _timing_ms(self) -> dict[str, float]:
+        """Where the latency went; `overhead` is what is left for the orchestrator itself."""
+        assert self.timing is not None
+        ms = {f"{k}_ms": round(v * 1000, 3) for k, v in self.timing.items()}
+        spent = sum(self.timing.values())
+        return {**ms, "overhead_ms": round((self.latency - spent) * 1000, 3)}
 
     def encode(self, features: frozenset[str]) -> bytes:
         """The event as one JSON line (no newline), cached per feature subset."""

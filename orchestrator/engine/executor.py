@@ -17,6 +17,7 @@ from typing import Any
 from orchestrator.engine.frame import FeatureError, Frame
 from orchestrator.engine.lanes import Lane, Lanes, done
 from orchestrator.engine.ring import FrameRing
+from orchestrator.engine.timing import NodeTiming, remote_accumulator
 from orchestrator.graph.catalog import Catalog
 from orchestrator.graph.feature import Feature
 from orchestrator.graph.plan import Plan
@@ -37,6 +38,7 @@ class Executor:
     ) -> None:
         self.catalog = catalog.validate()
         self.features: dict[str, Feature] = {f.name: f for f in self.catalog}
+        self.needs: dict[str, tuple[str, ...]] = {f.name: f.needs for f in self.catalog}
         self.resources = dict(resources or {})
         self.telemetry = telemetry or Telemetry()
         self.ring = FrameRing()
@@ -104,11 +106,14 @@ class Executor:
             if name in frame.results:  # made upstream, e.g. a model input by the decoder
                 return
             kwargs = self._inputs(frame, feat, lane)
+            remote = remote_accumulator()
             start = time.perf_counter()
             value = feat.fn(**kwargs)
             if feat.is_async:
                 value = await value
-            self.telemetry.computed(name, time.perf_counter() - start)
+            end = time.perf_counter()
+            self.telemetry.computed(name, end - start)
+            frame.timings[name] = NodeTiming(start, end, remote[0])
             frame.results[name] = value
         except asyncio.CancelledError:
             raise

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from orchestrator.engine.timing import NodeTiming
+
 
 @dataclass(frozen=True)
 class FrameInfo:
@@ -42,6 +44,9 @@ class Frame:
     errors: dict[str, FeatureError] = field(default_factory=dict)
     warming_up: dict[str, bool] = field(default_factory=dict)  # windowed features only
     info: FrameInfo | None = None
+    timings: dict[str, NodeTiming] = field(default_factory=dict)  # nodes computed here
+    queue_seconds: float = 0.0  # arrival to decode start
+    decode_seconds: float = 0.0  # this frame's share of its decode batch
 
     def __post_init__(self) -> None:
         if self.info is None and self.image is not None:

@@ -23,6 +23,7 @@ from orchestrator.delivery.events import Kind, Outcome
 from orchestrator.delivery.hub import Hub
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.frame import Frame, FrameInfo
+from orchestrator.engine.timing import critical_remote
 from orchestrator.graph.plan import Plan, Planner
 from orchestrator.ingest.backlog import Backlog
 from orchestrator.ingest.lines import DEFAULT_MAX_LINE_BYTES, Line, LineReader
@@ -37,6 +38,7 @@ class PipelineConfig:
     lossless: bool = False
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
+    timings: bool = False  # add per-frame queue/decode/Triton times to result events
 
 
 class Pipeline:
@@ -139,13 +141,17 @@ class Pipeline:
             self._in_flight += len(lines)
             self.telemetry.frames_in_flight.set(self._in_flight)
             plan = self._plan_now(lines[-1].seq)
+            started = time.perf_counter()
             decoded = await asyncio.to_thread(self._decode, lines, plan)
+            share = (time.perf_counter() - started) / len(lines)
             for line, result in zip(lines, decoded, strict=True):
                 if isinstance(result, DecodeError):
                     self.telemetry.failed(result.code)
                     outbox.put(self._outcome(line, "error", result.code, result.message))
                     continue
                 frame = self._frame(line, result)
+                frame.queue_seconds = started - line.arrived
+                frame.decode_seconds = share
                 task = self.executor.admit(frame, plan)
                 self._tasks.add(task)
                 task.add_done_callback(self._finished)
@@ -201,7 +207,14 @@ class Pipeline:
             return
         frame = task.result()
         assert self._outbox is not None
-        self._outbox.put(Outcome(frame.seq, frame.ts, "result", frame=frame, arrived=frame.arrived))
+        outcome = Outcome(frame.seq, frame.ts, "result", frame=frame, arrived=frame.arrived)
+        if self.config.timings:
+            outcome.timing = {
+                "queue": frame.queue_seconds,
+                "decode": frame.decode_seconds,
+                "triton": critical_remote(frame.timings, self.executor.needs),
+            }
+        self._outbox.put(outcome)
 
     def _drop(self, line: Line, reason: str) -> None:
         self.telemetry.dropped(reason)

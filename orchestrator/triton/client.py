@@ -24,6 +24,7 @@ import tritonclient.grpc.aio as aio
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 from tritonclient.utils import InferenceServerException
 
+from orchestrator.engine.timing import credit_remote
 from orchestrator.telemetry import Telemetry
 from orchestrator.triton.models import CONTRACTS, check_model
 from orchestrator.triton.shm import Region, ShmPool
@@ -139,7 +140,9 @@ class TritonClient:
         finally:
             if slot is not None:
                 slot[0].free.put_nowait(slot[1])
-        self.telemetry.triton_request(model, time.perf_counter() - start, ok=True)
+        elapsed = time.perf_counter() - start
+        self.telemetry.triton_request(model, elapsed, ok=True)
+        credit_remote(elapsed)
         return {o.name: result.as_numpy(o.name) for o in contract.outputs}
 
     async def _shared(

@@ -131,3 +131,14 @@ async def test_subset_change_applies_at_a_frame_boundary() -> None:
     )
     assert computed == 20 - first_wide
     assert worker.telemetry.value("framegraph_plan_rebuilds_total") == 1
+
+
+async def test_timings_split_the_latency() -> None:
+    cfg = PipelineConfig(lossless=True, timings=True)
+    events, _ = await run_lines([SMALL] * 5, ["slow"], cfg, slow_catalog(0.002))
+    for e in events:
+        t = e["timing"]
+        assert set(t) == {"queue_ms", "decode_ms", "triton_ms", "overhead_ms"}
+        parts = t["queue_ms"] + t["decode_ms"] + t["triton_ms"] + t["overhead_ms"]
+        assert abs(parts - e["latency_ms"]) < 0.05  # the parts add up to the latency
+        assert t["triton_ms"] == 0  # no remote call in this catalog

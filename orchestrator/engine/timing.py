@@ -1,0 +1,48 @@
+"""Per-frame timings: where a frame's latency went, for `--timings` and the benchmark.
+
+Each node records when it ran and how long it waited on remote inference; the remote
+part is credited through a context variable, so a feature function need not pass
+anything along (each node runs in its own task, with its own context). The critical path
+is walked back from the last node to finish, through the prerequisite that finished last.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+_REMOTE: ContextVar[list[float] | None] = ContextVar("framegraph_remote", default=None)
+
+
+@dataclass(frozen=True)
+class NodeTiming:
+    start: float
+    end: float
+    remote: float  # seconds spent waiting on Triton inside this node
+
+
+def remote_accumulator() -> list[float]:
+    """Start crediting remote time to the current task's node; returns the accumulator."""
+    acc = [0.0]
+    _REMOTE.set(acc)
+    return acc
+
+
+def credit_remote(seconds: float) -> None:
+    """Called by remote clients (Triton) after each request."""
+    acc = _REMOTE.get()
+    if acc is not None:
+        acc[0] += seconds
+
+
+def critical_remote(timings: dict[str, NodeTiming], needs: dict[str, tuple[str, ...]]) -> float:
+    """Remote seconds along the chain of nodes that decided when the frame finished."""
+    if not timings:
+        return 0.0
+    node: str | None = max(timings, key=lambda n: timings[n].end)
+    total = 0.0
+    while node is not None:
+        total += timings[node].remote
+        preds = [d for d in needs.get(node, ()) if d in timings]
+        node = max(preds, key=lambda n: timings[n].end) if preds else None
+    return total
