@@ -16,6 +16,7 @@ $(BIN)/framegraph: pyproject.toml
 setup: $(BIN)/framegraph
 
 demo: setup
+	mkdir -p out
 	$(BIN)/framegraph encode samples/vtest | $(BIN)/framegraph run --features $(FEATURES) --stats out/demo-stats.json | tee out/demo.jsonl | cut -c1-200
 	@echo "--- stats: out/demo-stats.json"
 

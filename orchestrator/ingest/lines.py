@@ -2,8 +2,10 @@
 
 Reading runs in a thread of its own (blocking reads work on pipes, files and terminals
 alike, where asyncio's pipe transport does not), so arrival times are honest even while
-the event loop is busy. A line longer than the limit is consumed and reported as
-`too_large` without ever being held in memory whole.
+the event loop is busy. It reads raw chunks with `os.read` and splits lines itself:
+a daemon thread blocked inside a buffered `readline` holds the buffer's lock and makes
+the interpreter abort at exit, and a line longer than the limit can be skipped without
+ever being held in memory whole (it is reported as `too_large`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,19 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import io
+import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from orchestrator.decode.base import DecodeError
 
 DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
-_CHUNK = 1 << 20
+_CHUNK = 1 << 20  # bytes per read
+_Cancelled = concurrent.futures.CancelledError
 
 
 @dataclass
@@ -71,30 +76,53 @@ class LineReader:
         if asyncio.iscoroutine(result):
             await result
 
-    def _run(self) -> None:
+    def _chunks(self) -> Iterator[bytes]:
         try:
-            while not self._stop.is_set():
-                raw = self._stream.readline(self._max + 1)
-                if not raw:
-                    break
-                line = Line(time.time(), time.perf_counter())
-                if len(raw) > self._max and not raw.endswith(b"\n"):
-                    skipped = len(raw) + self._skip_rest()
-                    line.error = DecodeError(
-                        "too_large", f"line of {skipped} bytes exceeds {self._max} bytes"
-                    )
-                else:
-                    line.data = raw
-                self._hand_over(line)
-        except (OSError, ValueError, RuntimeError, concurrent.futures.CancelledError):
-            pass  # stdin closed under us, or the loop is gone: treat as end of input
-        with contextlib.suppress(RuntimeError, concurrent.futures.CancelledError):
+            fd = self._stream.fileno()
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            fd = None
+        while not self._stop.is_set():
+            chunk = os.read(fd, _CHUNK) if fd is not None else self._stream.read1(_CHUNK)
+            if not chunk:
+                return
+            yield chunk
+
+    def _run(self) -> None:
+        with contextlib.suppress(OSError, ValueError, RuntimeError, _Cancelled):
+            self._split()  # stdin closed under us, or the loop is gone: end of input
+        with contextlib.suppress(RuntimeError, _Cancelled):
             self._hand_over(None)
 
-    def _skip_rest(self) -> int:
-        skipped = 0
-        while True:
-            chunk = self._stream.readline(_CHUNK)
-            skipped += len(chunk)
-            if not chunk or chunk.endswith(b"\n"):
-                return skipped
+    def _split(self) -> None:
+        buf = bytearray()
+        skipped = -1  # >= 0 while skipping the rest of an over-long line
+        for chunk in self._chunks():
+            start = 0
+            while (nl := chunk.find(b"\n", start)) >= 0 or start < len(chunk):
+                end = nl + 1 if nl >= 0 else len(chunk)
+                piece = memoryview(chunk)[start:end]
+                start = end
+                if skipped >= 0:
+                    skipped += len(piece)
+                elif len(buf) + len(piece) > self._max + 1:
+                    skipped = len(buf) + len(piece)
+                    buf.clear()
+                else:
+                    buf += piece
+                if nl < 0:
+                    break
+                self._emit(buf, skipped)
+                buf.clear()
+                skipped = -1
+        if buf or skipped >= 0:
+            self._emit(buf, skipped)
+
+    def _emit(self, buf: bytearray, skipped: int) -> None:
+        line = Line(time.time(), time.perf_counter())
+        if skipped >= 0:
+            line.error = DecodeError(
+                "too_large", f"line of {skipped} bytes exceeds {self._max} bytes"
+            )
+        else:
+            line.data = bytes(buf)
+        self._hand_over(line)
