@@ -25,11 +25,15 @@ def image_gray(image: np.ndarray) -> np.ndarray:
 
 @feature("image.small", public=False)
 def image_small(image: np.ndarray) -> np.ndarray:
-    """A colour thumbnail 160 pixels wide (area-averaged), for histograms."""
+    """A colour thumbnail about 160 pixels wide, area-averaged, for histograms and motion.
+
+    The frame is shrunk by a whole factor (768 -> 192, 1280 -> 160): OpenCV's area
+    averaging is three times faster then than at an arbitrary scale.
+    """
     h, w = image.shape[:2]
-    return cv2.resize(
-        image, (SMALL_WIDTH, max(1, round(h * SMALL_WIDTH / w))), interpolation=cv2.INTER_AREA
-    )
+    factor = max(1, w // SMALL_WIDTH)
+    size = (max(1, w // factor), max(1, h // factor))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 @feature("image.thumb", public=False)

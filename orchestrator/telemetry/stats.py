@@ -12,6 +12,7 @@ def summary(telemetry: Telemetry, **extra: Any) -> dict[str, Any]:
     computed = t.by_label("framegraph_feature_computations_total", "feature")
     delivered = t.by_label("framegraph_feature_deliveries_total", "feature")
     errors = t.by_label("framegraph_feature_errors_total", "feature")
+    seconds = t.by_label("framegraph_feature_compute_seconds_sum", "feature")
     latency_count = t.value("framegraph_frame_latency_seconds_count")
     out: dict[str, Any] = {
         "frames": {
@@ -31,6 +32,9 @@ def summary(telemetry: Telemetry, **extra: Any) -> dict[str, Any]:
                 "computed": int(computed.get(name, 0)),
                 "delivered": int(delivered.get(name, 0)),
                 "errors": int(errors.get(name, 0)),
+                "mean_ms": round(1000 * seconds[name] / computed[name], 3)
+                if computed.get(name)
+                else None,
             }
             for name in sorted(set(computed) | set(delivered) | set(errors))
         },

@@ -18,5 +18,5 @@ def test_quality_orders_brightness_contrast_and_sharpness(vtest_frames) -> None:
 
 def test_thumbnails_keep_aspect(vtest_frames) -> None:
     small = image_small(vtest_frames[0])
-    assert small.shape == (120, 160, 3)
-    assert image_thumb(small).shape == (120, 160)
+    assert small.shape == (144, 192, 3)  # 768x576 shrunk by a whole factor of 4
+    assert image_thumb(small).shape == (144, 192)
