@@ -117,12 +117,13 @@ def run_command(
 @contextlib.contextmanager
 def remote_errors() -> Iterator[None]:
     """Triton missing or mismatched at start-up: one clear line and exit 1, no traceback."""
+    from orchestrator.triton.backend.install import BundleNotFound
     from orchestrator.triton.client import TritonError
     from orchestrator.triton.embedded import TritonStartupError
 
     try:
         yield
-    except (TritonError, TritonStartupError) as exc:
+    except (TritonError, TritonStartupError, BundleNotFound) as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -40,6 +40,10 @@ def eye_aspect_ratio(points: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class Blinks:
+    JSON: ClassVar[str] = (
+        "{count, tracks: [{track, blinks, rate_per_min, eyes_closed, ear, frames}]}"
+    )
+
     tracks: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:
@@ -64,12 +68,14 @@ def faces_blinks(
         closed = [e < CLOSED_EAR for e in ears]
         blinks = sum(1 for a, b in pairwise(closed) if a and not b)
         span = ts[-1] - ts[0]
-        out.append({
-            "track": tid,
-            "blinks": blinks,
-            "rate_per_min": round(blinks * 60 / span, 1) if span > 0 else None,
-            "eyes_closed": closed[-1],
-            "ear": round(ears[-1], 3),
-            "frames": len(ears),
-        })
+        out.append(
+            {
+                "track": tid,
+                "blinks": blinks,
+                "rate_per_min": round(blinks * 60 / span, 1) if span > 0 else None,
+                "eyes_closed": closed[-1],
+                "ear": round(ears[-1], 3),
+                "frames": len(ears),
+            }
+        )
     return Blinks(out)

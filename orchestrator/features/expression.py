@@ -7,7 +7,7 @@ track's probabilities over the last frames, which is what a viewer should be sho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -23,6 +23,10 @@ SMOOTHING_FRAMES = 15
 
 @dataclass(frozen=True)
 class Expressions:
+    JSON: ClassVar[str] = (
+        "{count, faces: [{label, score, probabilities: {angry, ...}, track?, frames?}]}"
+    )
+
     probabilities: np.ndarray  # (N, 7) in EXPRESSIONS order, one row per face
     frames: np.ndarray | None = None  # (N,) frames averaged (smoothed only)
     tracker_id: np.ndarray | None = None  # (N,) (smoothed only)

@@ -8,6 +8,7 @@ tiny `image.thumb`, never whole frames.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -45,6 +46,8 @@ def image_thumb(image_small: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Quality:
+    JSON: ClassVar[str] = "{brightness: 0..1, contrast: 0..0.5, sharpness: Laplacian variance}"
+
     brightness: float  # mean luma, 0..1
     contrast: float  # RMS contrast: standard deviation of luma, 0..0.5
     sharpness: float  # variance of the Laplacian (higher is sharper; depends on resolution)

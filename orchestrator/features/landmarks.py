@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -16,6 +16,8 @@ CROP_SCALE = 1.5  # the crop is 1.5x the face box (models/README.md)
 
 @dataclass(frozen=True)
 class Landmarks:
+    JSON: ClassVar[str] = "{count, faces: [{presence, points: 468 x [x, y, z] px}]}"
+
     points: np.ndarray  # (N, 468, 3) x, y frame pixels, z in frame-pixel scale
     presence: np.ndarray  # (N,) probability the crop holds a face
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -17,6 +17,8 @@ MASK_SIDE = 96  # longer side of the mask sent to clients; aspect follows the fr
 
 @dataclass(frozen=True)
 class Mask:
+    JSON: ClassVar[str] = "{coverage: 0..1, width, height, png: base64 PNG, 255 = person}"
+
     mask: np.ndarray  # (h, w) uint8, 255 = person, at the frame's aspect ratio
     coverage: float  # share of the frame that is person
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -15,6 +16,8 @@ MOVING = 25  # a thumbnail pixel "moves" when its luma changes by more than this
 
 @dataclass(frozen=True)
 class Motion:
+    JSON: ClassVar[str] = "{fraction: 0..1, energy: 0..1}"
+
     fraction: float  # share of pixels that moved, 0..1
     energy: float  # mean absolute luma change, 0..1
 

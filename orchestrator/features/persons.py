@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -41,6 +41,8 @@ class DwellState:
 
 @dataclass(frozen=True)
 class Dwell:
+    JSON: ClassVar[str] = "{count, tracks: [{track, seconds, frames}]}"
+
     tracks: list[dict[str, Any]]
 
     def to_json(self) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -16,6 +16,8 @@ CROP_SCALE = 1.25  # the crop is 1.25x the person box (models/README.md)
 
 @dataclass(frozen=True)
 class Poses:
+    JSON: ClassVar[str] = "{count, people: [{presence, keypoints: 33 x [x, y, visibility]}]}"
+
     keypoints: np.ndarray  # (N, 33, 3) x, y in frame pixels, z in frame-pixel scale
     visibility: np.ndarray  # (N, 33) probability the point is visible
     presence: np.ndarray  # (N,) probability the crop holds a pose

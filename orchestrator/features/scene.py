@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -23,6 +24,8 @@ def image_histogram(image_small: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SceneCut:
+    JSON: ClassVar[str] = "{cut: bool, score: 0..1}"
+
     cut: bool
     score: float  # Bhattacharyya distance to the previous frame, 0 (same) .. 1
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,7 @@ class Feature:
     input_spec: InputSpec | None = None  # set on nodes that make a net's input from the frame
     description: str = ""
     result: str = ""  # the result type's name, for the catalog listing
+    schema: str = ""  # the result's JSON shape in one line (the type's `JSON` class attribute)
     needs: tuple[str, ...] = ()  # prerequisite features, resolved by the catalog
     resources: tuple[str, ...] = ()  # runtime resources, resolved by the catalog
     is_async: bool = False
@@ -57,6 +59,7 @@ class Feature:
             "runs_in": self.runs_in,
             "models": list(self.models),
             "result": self.result,
+            "schema": self.schema + (" + warming_up" if self.window.frames > 1 else ""),
             "description": self.description,
         }
 
@@ -73,10 +76,11 @@ def make_feature(
     """Build a `Feature` from a function; prerequisites are resolved later by the catalog."""
     sig = inspect.signature(fn)
     name = name or fn.__name__.replace("_", ".")
-    ret = sig.return_annotation
-    result = getattr(ret, "__name__", "") if ret is not inspect.Signature.empty else ""
-    if isinstance(ret, str):
-        result = ret
+    try:
+        ret = typing.get_type_hints(fn).get("return")
+    except Exception:  # an annotation that does not resolve: no schema, no harm
+        ret = None
+    result = getattr(ret, "__name__", "") if ret is not None else ""
     doc = inspect.getdoc(fn) or ""
     return Feature(
         name=name,
@@ -88,5 +92,6 @@ def make_feature(
         input_spec=input_spec,
         description=doc.split("\n\n")[0].replace("\n", " "),
         result=result,
+        schema=getattr(ret, "JSON", ""),
         is_async=inspect.iscoroutinefunction(fn),
     )

@@ -8,13 +8,18 @@ ids, a crop model's outputs and the JSON objects all follow the detection order.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 
 @dataclass(frozen=True)
 class Detections:
+    JSON: ClassVar[str] = (
+        "{count, objects: [{box: [x1, y1, x2, y2] px, score, keypoints?: [[x, y]] px, "
+        "track?: int | null}]}"
+    )
+
     xyxy: np.ndarray  # (N, 4) float32, x1 y1 x2 y2 in frame pixels
     confidence: np.ndarray  # (N,) float32
     keypoints: np.ndarray | None = None  # (N, K, 2) float32 frame pixels

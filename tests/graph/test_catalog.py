@@ -102,3 +102,11 @@ def test_default_catalog_is_valid_and_documented() -> None:
     assert {"image.quality", "motion", "scene.cut"} <= set(cat.public())
     for feat in cat:
         assert feat.description, f"{feat.name} has no docstring"
+
+
+def test_every_public_feature_states_its_json_shape() -> None:
+    for feat in default_catalog():
+        if feat.public:
+            entry = feat.describe()
+            assert entry["schema"].startswith("{"), feat.name
+            assert entry["schema"].endswith("+ warming_up") is (feat.window.frames > 1)
