@@ -1,0 +1,1 @@
+"""Triton backend sources that the embedded server installs into its backends directory."""

@@ -1,0 +1,171 @@
+"""A Python-based Triton backend named `onnxruntime`: ONNX models on CPU in the embedded server.
+
+The Triton build bundled in `nvidia-pytriton` has no ONNX Runtime backend. Triton serves every
+model whose config says `backend: "onnxruntime"` with `<backends>/onnxruntime/model.py` when no
+`libtriton_onnxruntime.so` is there, so this file stands in for it and the model repository stays
+loadable unchanged by NVIDIA's official container, whose native backend takes over there.
+
+It honours what the native backend reads from config.pbtxt: the declared inputs and outputs
+(only those outputs are fetched), `reshape`, `max_batch_size`, `default_model_filename` and the
+`intra_op_thread_count` / `inter_op_thread_count` parameters. All requests of a dynamic batch are
+concatenated along dim 0, run once, and split back; a bad request fails alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import onnxruntime as ort
+import triton_python_backend_utils as pb_utils
+
+# Environment fallback for the intra-op thread count when config.pbtxt does not set it.
+THREADS_ENV = "FRAMEGRAPH_ORT_THREADS"
+
+
+@dataclass(frozen=True)
+class _Tensor:
+    """One config.pbtxt tensor: the shape Triton sees (`dims`) and the one ONNX sees."""
+
+    name: str
+    dtype: np.dtype
+    dims: tuple[int, ...]
+    model_dims: tuple[int, ...]
+
+    @classmethod
+    def from_config(cls, entry: dict) -> _Tensor:
+        dims = tuple(int(d) for d in entry["dims"])
+        reshape = entry.get("reshape")
+        model_dims = tuple(int(d) for d in reshape["shape"]) if reshape else dims
+        dtype = pb_utils.triton_string_to_numpy(entry["data_type"])
+        return cls(entry["name"], np.dtype(dtype), dims, model_dims)
+
+
+def _parameter(config: dict, key: str) -> str | None:
+    value = config.get("parameters", {}).get(key, {}).get("string_value", "")
+    return value or None
+
+
+def _default_threads() -> int:
+    # Several models share a small machine: a few threads each, and no spinning (see below).
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _session_options(config: dict) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    intra = _parameter(config, "intra_op_thread_count") or os.environ.get(THREADS_ENV)
+    inter = _parameter(config, "inter_op_thread_count")
+    options.intra_op_num_threads = int(intra) if intra else _default_threads()
+    options.inter_op_num_threads = int(inter) if inter else 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: the converted graphs warn about unused nodes
+    # Idle spinning threads of a dozen sessions would eat a 2-core machine between batches.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
+
+
+def _model_path(args: dict, config: dict) -> str:
+    filename = config.get("default_model_filename") or ""
+    if not filename.endswith(".onnx"):  # Triton fills in "model.py" for Python-based backends
+        filename = "model.onnx"
+    return os.path.join(args["model_repository"], args["model_version"], filename)
+
+
+def _error_response(message: str) -> pb_utils.InferenceResponse:
+    return pb_utils.InferenceResponse(output_tensors=[], error=pb_utils.TritonError(message))
+
+
+class TritonPythonModel:
+    """Runs one ONNX file with onnxruntime (CPU) for one Triton model instance."""
+
+    def initialize(self, args: dict) -> None:
+        config = json.loads(args["model_config"])
+        self.name = args["model_name"]
+        self.batching = int(config.get("max_batch_size", 0)) > 0
+        self.inputs = [_Tensor.from_config(t) for t in config.get("input", [])]
+        self.outputs = [_Tensor.from_config(t) for t in config.get("output", [])]
+        path = _model_path(args, config)
+        self.session = ort.InferenceSession(
+            path, sess_options=_session_options(config), providers=["CPUExecutionProvider"]
+        )
+        graph_inputs = {i.name for i in self.session.get_inputs()}
+        graph_outputs = {o.name for o in self.session.get_outputs()}
+        missing = [t.name for t in self.inputs if t.name not in graph_inputs]
+        missing += [t.name for t in self.outputs if t.name not in graph_outputs]
+        if missing:
+            raise pb_utils.TritonModelException(
+                f"{self.name}: config names {missing} are not in {path} "
+                f"(graph inputs {sorted(graph_inputs)}, outputs {sorted(graph_outputs)})"
+            )
+        self.output_names = [t.name for t in self.outputs]
+
+    def _feeds(self, request: pb_utils.InferenceRequest) -> dict[str, np.ndarray]:
+        feeds = {}
+        for spec in self.inputs:
+            tensor = pb_utils.get_input_tensor_by_name(request, spec.name)
+            if tensor is None:
+                raise ValueError(f"{self.name}: input {spec.name!r} is missing")
+            feeds[spec.name] = tensor.as_numpy()
+        return feeds
+
+    def _run(self, feeds: dict[str, np.ndarray]) -> list[np.ndarray]:
+        """One session run; inputs and outputs in Triton's shape, with the batch dim if any."""
+        lead = 1 if self.batching else 0
+        model_feeds = {}
+        for spec in self.inputs:
+            array = feeds[spec.name]
+            shape = array.shape[:lead] + spec.model_dims
+            model_feeds[spec.name] = np.ascontiguousarray(array.reshape(shape), dtype=spec.dtype)
+        results = self.session.run(self.output_names, model_feeds)
+        out = []
+        for spec, array in zip(self.outputs, results, strict=True):
+            shape = array.shape[:lead] + spec.dims if spec.dims != spec.model_dims else array.shape
+            out.append(np.asarray(array, dtype=spec.dtype).reshape(shape))
+        return out
+
+    def execute(self, requests: list) -> list:
+        responses: list = [None] * len(requests)
+        good: list[tuple[int, dict[str, np.ndarray]]] = []
+        for i, request in enumerate(requests):
+            try:
+                good.append((i, self._feeds(request)))
+            except Exception as exc:
+                responses[i] = _error_response(str(exc))
+        if not good:
+            return responses
+        if not self.batching or len(good) == 1:
+            for i, feeds in good:
+                responses[i] = self._respond(feeds)
+            return responses
+        sizes = [next(iter(feeds.values())).shape[0] for _, feeds in good]
+        try:
+            batch = {t.name: np.concatenate([f[t.name] for _, f in good]) for t in self.inputs}
+            results = self._run(batch)
+        except Exception:  # run them one by one, so that only the culprit fails
+            for i, feeds in good:
+                responses[i] = self._respond(feeds)
+            return responses
+        bounds = np.cumsum(sizes)[:-1]
+        parts = [np.split(array, bounds) for array in results]
+        for k, (i, _) in enumerate(good):
+            tensors = [
+                pb_utils.Tensor(spec.name, np.ascontiguousarray(part[k]))
+                for spec, part in zip(self.outputs, parts, strict=True)
+            ]
+            responses[i] = pb_utils.InferenceResponse(output_tensors=tensors)
+        return responses
+
+    def _respond(self, feeds: dict[str, np.ndarray]) -> pb_utils.InferenceResponse:
+        try:
+            results = self._run(feeds)
+        except Exception as exc:
+            return _error_response(f"{self.name}: onnxruntime failed: {exc}")
+        tensors = [pb_utils.Tensor(s.name, a) for s, a in zip(self.outputs, results, strict=True)]
+        return pb_utils.InferenceResponse(output_tensors=tensors)
+
+    def finalize(self) -> None:
+        self.session = None
