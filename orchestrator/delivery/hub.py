@@ -2,7 +2,9 @@
 
 Subscribing, changing a subset and leaving take effect at the next frame boundary: a
 subset change records the first frame it applies to, so every frame is delivered with
-the subset that was in force when that frame was planned.
+the subset that was in force when that frame was planned. Leaving is immediate for the
+union, so a departed client's features stop being planned from the very next frame.
+Once the stream has ended (`close`), nobody can subscribe: there will be no more frames.
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from orchestrator.delivery.events import Outcome
-from orchestrator.delivery.subscriber import Message, Policy, Subscriber
+from orchestrator.delivery.subscriber import (
+    END_OF_STREAM,
+    UNSUBSCRIBED,
+    Message,
+    Policy,
+    Subscriber,
+)
 from orchestrator.telemetry import Telemetry
 
 
@@ -18,11 +26,16 @@ class SubscriberLimitError(RuntimeError):
     pass
 
 
+class StreamEndedError(RuntimeError):
+    """The stream is over: a new subscriber would never receive anything."""
+
+
 class Hub:
     def __init__(self, telemetry: Telemetry | None = None, max_subscribers: int = 256) -> None:
         self.telemetry = telemetry or Telemetry()
         self.max_subscribers = max_subscribers
         self.next_seq = 0  # the first frame not yet planned
+        self.ended: str | None = None  # why the stream ended, once it has
         self._subs: dict[int, Subscriber] = {}
         self._union: frozenset[str] | None = frozenset()
         self.on_change: list[Callable[[], None]] = []
@@ -30,6 +43,8 @@ class Hub:
     def subscribe(
         self, features: Iterable[str], policy: Policy = "latest", maxsize: int = 64
     ) -> Subscriber:
+        if self.ended is not None:
+            raise StreamEndedError(f"the stream has ended ({self.ended})")
         if len(self._subs) >= self.max_subscribers:
             raise SubscriberLimitError(f"subscriber limit reached ({self.max_subscribers})")
         sub = Subscriber(frozenset(features), policy, maxsize, first_seq=self.next_seq)
@@ -42,11 +57,14 @@ class Hub:
         sub.change(frozenset(features), self.next_seq)
         self._changed()
 
-    def unsubscribe(self, sub: Subscriber, reason: str = "unsubscribed") -> None:
+    def unsubscribe(
+        self, sub: Subscriber, reason: str = "unsubscribed", code: str = UNSUBSCRIBED
+    ) -> None:
+        """Release a subscription now (idempotent); its reader drains what is queued."""
+        sub.close(reason, code)
         if self._subs.pop(sub.id, None) is not None:
             self.telemetry.subscribers.labels(sub.policy).dec()
             self._changed()
-        sub.close(reason)
 
     def requested(self) -> frozenset[str]:
         """The union of current subsets (cached until a subscription changes)."""
@@ -61,13 +79,16 @@ class Hub:
     async def publish(self, outcome: Outcome) -> None:
         """Hand an outcome to every subscriber that was there when its frame was planned."""
         for sub in list(self._subs.values()):
+            if sub.closed:  # closed behind the hub's back: release it, it lost nothing here
+                self.unsubscribe(sub, sub.closed, sub.close_code or UNSUBSCRIBED)
+                continue
             subset = sub.subset_for(outcome.seq)
             if subset is None:
                 continue
             msg = Message(outcome.kind, outcome.seq, outcome.encode(subset))
             if sub.policy == "backpressure":
                 await sub.put(msg)
-                delivered = True
+                delivered = not sub.closed
             else:
                 queued = sub.offer(msg)
                 if not queued:  # latest: an older event was overwritten; lossless: cut off
@@ -78,11 +99,13 @@ class Hub:
                     if name in outcome.frame.results:
                         self.telemetry.delivered(name)
             if sub.closed:
-                self.unsubscribe(sub, sub.closed)
+                self.unsubscribe(sub, sub.closed, sub.close_code or UNSUBSCRIBED)
 
-    def close(self, reason: str = "end of stream") -> None:
+    def close(self, reason: str = "end of stream", code: str = END_OF_STREAM) -> None:
+        """End every subscription and refuse new ones: no more frames will come."""
+        self.ended = self.ended or reason
         for sub in list(self._subs.values()):
-            self.unsubscribe(sub, reason)
+            self.unsubscribe(sub, reason, code)
 
     def _changed(self) -> None:
         self._union = None

@@ -1,8 +1,11 @@
 """A subscriber: its feature subset, its own bounded queue, and what happens when it is full.
 
-- `latest`: for live viewers; when full the oldest queued event is dropped (and counted).
+- `latest`: for live viewers; when full the oldest queued event is dropped (and counted),
+  and the subscriber is told: the next event it reads is one `dropped` event naming the
+  frames it missed (reason `client_behind`), so a gap is never silent.
 - `lossless`: for recorders; when full the subscriber is cut off with a reason, because
-  waiting for it would stall the stream for everybody.
+  waiting for it would stall the stream for everybody. What it had queued is still
+  delivered, then its stream ends.
 - `backpressure`: for the stream owner's own stdout in `framegraph run`; the pipeline
   waits (with `--lossless`) or the backlog drops frames upstream instead.
 A slow subscriber therefore only ever costs itself.
@@ -16,9 +19,18 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Literal
 
+import orjson
+
 Policy = Literal["latest", "lossless", "backpressure"]
 POLICIES: tuple[Policy, ...] = ("latest", "lossless")
 _ids = itertools.count(1)
+
+# Why a subscription ended, as a stable code for clients (the reason is for people).
+END_OF_STREAM = "end_of_stream"
+TOO_SLOW = "too_slow"
+UNSUBSCRIBED = "unsubscribed"
+DISCONNECTED = "disconnected"
+SHUTDOWN = "shutdown"
 
 
 @dataclass(frozen=True)
@@ -30,15 +42,23 @@ class Message:
 
 class Subscriber:
     def __init__(
-        self, features: frozenset[str], policy: Policy = "latest", maxsize: int = 64, first_seq: int = 0
+        self,
+        features: frozenset[str],
+        policy: Policy = "latest",
+        maxsize: int = 64,
+        first_seq: int = 0,
     ) -> None:
         self.id = next(_ids)
         self.policy = policy
         self.maxsize = maxsize
-        self.dropped = 0
+        self.first_seq = first_seq
+        self.dropped = 0  # events lost to a full queue (latest), over its lifetime
+        self.delivered = 0  # events taken by its reader
         self.closed: str | None = None  # the reason, once closed
+        self.close_code: str | None = None
         self._subsets: list[tuple[int, frozenset[str]]] = [(first_seq, features)]
         self._queue: deque[Message] = deque()
+        self._lost: tuple[int, int, int] | None = None  # (count, first seq, last seq) unreported
         self._ready = asyncio.Event()
         self._space = asyncio.Event()
         self._space.set()
@@ -69,10 +89,9 @@ class Subscriber:
             return False
         if len(self._queue) >= self.maxsize:
             if self.policy == "lossless":
-                self.close(f"too slow: {self.maxsize} events queued (lossless)")
+                self.close(f"too slow: {self.maxsize} events queued (lossless)", TOO_SLOW)
                 return False
-            self._queue.popleft()
-            self.dropped += 1
+            self._lose(self._queue.popleft())
             self._queue.append(msg)
             self._ready.set()
             return False
@@ -90,22 +109,71 @@ class Subscriber:
             self.offer(msg)
 
     async def get(self) -> Message | None:
-        """The next message, or None once closed and drained."""
-        while not self._queue:
+        """The next message, or None once closed and drained.
+
+        Events lost to a full queue come back first as one `dropped` message, in frame order.
+        """
+        while not self._queue and self._lost is None:
             if self.closed:
                 return None
             self._ready.clear()
             await self._ready.wait()
+        if self._lost is not None:
+            return self._lost_message()
         msg = self._queue.popleft()
+        self.delivered += 1
         if len(self._queue) < self.maxsize:
             self._space.set()
         return msg
 
-    def close(self, reason: str) -> None:
+    def close(self, reason: str, code: str = UNSUBSCRIBED) -> None:
         if self.closed is None:
             self.closed = reason
+            self.close_code = code
         self._ready.set()
         self._space.set()
+
+    def discard(self) -> None:
+        """Forget what is queued (the reader no longer wants it, e.g. it unsubscribed)."""
+        self._queue.clear()
+        self._lost = None
+        self._space.set()
+
+    def end_event(self) -> bytes:
+        """The last event of a closed subscription: why it ended, and what it got."""
+        return orjson.dumps(
+            {
+                "type": "end",
+                "code": self.close_code or END_OF_STREAM,
+                "reason": self.closed or "end of stream",
+                "delivered": self.delivered,
+                "dropped": self.dropped,
+            }
+        )
+
+    def _lose(self, msg: Message) -> None:
+        self.dropped += 1
+        if self._lost is None:
+            self._lost = (1, msg.seq, msg.seq)
+        else:
+            count, first, _ = self._lost
+            self._lost = (count + 1, first, msg.seq)
+
+    def _lost_message(self) -> Message:
+        assert self._lost is not None
+        count, first, last = self._lost
+        self._lost = None
+        data = orjson.dumps(
+            {
+                "type": "dropped",
+                "frame": first,
+                "last_frame": last,
+                "count": count,
+                "reason": "client_behind",
+                "message": f"this client fell behind; {count} event(s) were dropped for it only",
+            }
+        )
+        return Message("dropped", first, data)
 
     def __len__(self) -> int:
         return len(self._queue)

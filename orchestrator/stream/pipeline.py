@@ -99,9 +99,9 @@ class Pipeline:
 
     def stop(self) -> None:
         """Stop reading; waiting lines are dropped ("shutdown"), frames in flight finish."""
-        if self._reader:
+        if self._reader is not None:
             self._reader.stop()
-        if self._backlog:
+        if self._backlog is not None:  # (an empty backlog is falsy: compare with None)
             self._backlog.drain("shutdown")  # also makes later arrivals drop at once
 
     # Intake -----------------------------------------------------------------------

@@ -17,6 +17,8 @@ from orchestrator.telemetry import Telemetry
 from orchestrator.triton.client import TritonClient, TritonError, describe
 from orchestrator.triton.models import CONTRACTS
 
+RETRY_OPEN_S = 1.0  # a lazy session that failed to connect tries again after this long
+
 
 class LazyTriton:
     """Looks like a `TritonClient` to features; connects (or starts a server) on first use."""
@@ -30,6 +32,7 @@ class LazyTriton:
         self.startup_seconds: float | None = None
         self._baseline: dict[str, dict[str, int]] = {}
         self._opening: asyncio.Task[TritonClient] | None = None
+        self._failed_at = 0.0
 
     @property
     def telemetry(self) -> Telemetry:
@@ -43,11 +46,17 @@ class LazyTriton:
             self.client.telemetry = telemetry
 
     async def open(self) -> TritonClient:
+        """Connect once; after a failure, the next call at least a second later tries again."""
         if self.client is not None:
             return self.client
-        if self._opening is None:
-            self._opening = asyncio.get_running_loop().create_task(self._open())
-        return await asyncio.shield(self._opening)
+        loop = asyncio.get_running_loop()
+        task = self._opening
+        failed = task is not None and task.done() and not task.cancelled() and task.exception()
+        if failed and loop.time() - self._failed_at >= RETRY_OPEN_S:
+            task = None
+        if task is None:
+            task = self._opening = loop.create_task(self._open())
+        return await asyncio.shield(task)
 
     async def _open(self) -> TritonClient:
         url = self.url
@@ -68,6 +77,7 @@ class LazyTriton:
             await client.check(self.models)
             self._baseline = await client.statistics()
         except BaseException:
+            self._failed_at = asyncio.get_running_loop().time()
             await client.close()
             raise
         self.client = client
@@ -79,8 +89,13 @@ class LazyTriton:
         return await client.infer(model, batch)
 
     async def ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
+        """Readiness for `models`; asking starts connecting (a probe is what asks first)."""
+        if not models:
+            return True, "ok"
         if self.client is None:
-            return (False, "Triton not connected yet") if models else (True, "ok")
+            opening = asyncio.get_running_loop().create_task(self.open())
+            opening.add_done_callback(lambda t: t.cancelled() or t.exception())  # seen, not lost
+            return False, "connecting to Triton"
         return await self.client.ready(models)
 
     async def stats(self) -> dict[str, Any]:

@@ -1,0 +1,28 @@
+"""What an operator can tune about the HTTP service: access, limits, liveness.
+
+Every limit exists so that one client cannot take more than its share of a stream
+process: subscriber slots, queue memory, request and message sizes, a socket that
+stopped reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from orchestrator.delivery.subscriber import Policy
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None  # bearer token for everything but health, readiness and metrics
+    default_features: tuple[str, ...] = ()  # for clients that name none
+    default_policy: Policy = "latest"
+    max_subscribers: int = 256  # subscriptions (SSE and WebSocket together)
+    max_connections: int = 512  # open event streams and sockets, subscribed or not
+    queue: int = 64  # events queued per subscriber by default
+    max_queue: int = 1024  # the most a client may ask for
+    max_query_bytes: int = 4096  # query string of any request
+    max_message_bytes: int = 64 * 1024  # one WebSocket message from a client
+    heartbeat: float = 15.0  # seconds between SSE comments / WebSocket pings on idle streams
+    send_timeout: float = 30.0  # a client whose socket accepts nothing this long is cut off
+    ready_timeout: float = 2.0  # seconds a readiness probe waits for Triton
