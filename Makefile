@@ -23,11 +23,13 @@ demo: setup
 test: setup
 	scripts/test-setup
 	$(BIN)/ruff check orchestrator tests scripts
+	$(BIN)/mypy orchestrator
 	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check orchestrator tests scripts
 	$(BIN)/ruff format --check orchestrator tests scripts
+	$(BIN)/mypy orchestrator
 
 clean:
 	rm -rf $(VENV) .tools out .pytest_cache .ruff_cache

@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import click
 import orjson
@@ -22,7 +23,7 @@ from orchestrator.stream.worker import Worker
 from orchestrator.telemetry.stats import summary
 
 
-def pipeline_options(fn):  # type: ignore[no-untyped-def]
+def pipeline_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options of every command that runs a stream (run, serve)."""
     for opt in reversed(
         [
@@ -148,7 +149,13 @@ def decoder_stats(decoder: Decoder, worker: Worker) -> dict[str, object]:
     }
 
 
-async def _run(features, config, triton_url, decoder, stats_path) -> int:  # type: ignore[no-untyped-def]
+async def _run(
+    features: tuple[str, ...],
+    config: PipelineConfig,
+    triton_url: str | None,
+    decoder: Decoder,
+    stats_path: Path | None,
+) -> int:
     from orchestrator.features import default_catalog
     from orchestrator.graph import Planner
 
@@ -198,6 +205,6 @@ async def _write(sub: Subscriber, worker: Worker) -> None:
             return
 
 
-def _write_lines(out, chunk: list[bytes]) -> None:  # type: ignore[no-untyped-def]
+def _write_lines(out: BinaryIO, chunk: list[bytes]) -> None:
     out.write(b"\n".join(chunk) + b"\n")
     out.flush()

@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from orchestrator.cli.options import parse_features
-from orchestrator.cli.run import make_config, pipeline_options
+from orchestrator.cli.run import make_config, open_decoder, pipeline_options
 from orchestrator.delivery.subscriber import POLICIES
+
+if TYPE_CHECKING:
+    from orchestrator.decode.base import Decoder
+    from orchestrator.graph import Catalog
+    from orchestrator.http import Settings
+    from orchestrator.stream.pipeline import PipelineConfig
 
 
 @click.command("serve")
@@ -150,7 +157,6 @@ def serve_command(
     WS   /ws                  the same events; subscribe / change / unsubscribe at run time
     GET  /healthz /readyz /metrics
     """
-    from orchestrator.decode.choose import make_decoder
     from orchestrator.features import default_catalog
     from orchestrator.graph import Planner
     from orchestrator.http import Settings
@@ -177,7 +183,7 @@ def serve_command(
             catalog,
             settings,
             config,
-            make_decoder(decoder),
+            open_decoder(decoder),
             triton_url,
             host,
             port,
@@ -190,16 +196,16 @@ def serve_command(
 
 
 async def _serve(
-    catalog,
-    settings,
-    config,
-    decoder,
-    triton_url,
-    host,
-    port,
-    linger,  # type: ignore[no-untyped-def]
-    log_level,
-    access_log,
+    catalog: Catalog,
+    settings: Settings,
+    config: PipelineConfig,
+    decoder: Decoder,
+    triton_url: str | None,
+    host: str,
+    port: int,
+    linger: float,
+    log_level: str,
+    access_log: bool,
 ) -> int:
     from orchestrator.http import Service
     from orchestrator.http.server import Runner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -48,7 +49,7 @@ class ServiceError(Exception):
         super().__init__(message or self.body.get("message") or f"HTTP {status}")
 
 
-def error_from(status: int, content: bytes) -> ServiceError:
+def error_from(status: int, content: bytes | bytearray) -> ServiceError:
     try:
         body = orjson.loads(content)
     except orjson.JSONDecodeError:
@@ -76,7 +77,7 @@ def ws_url(base: str, params: dict[str, str] | None = None) -> str:
 
 
 def query(
-    features: str | list[str] | tuple[str, ...] | None, policy: str | None, queue: int | None
+    features: str | Sequence[str] | None, policy: str | None, queue: int | None
 ) -> dict[str, str]:
     params: dict[str, str] = {}
     if features:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import logging
+from typing import Literal
 
 from orchestrator.decode.base import Decoder
 
@@ -90,10 +91,13 @@ def make_decoder(
         raise DecoderUnavailable(f"--decoder dali needs NVIDIA DALI, not installed: {INSTALL_HINT}")
     from orchestrator.decode.dali import DaliDecoder
 
-    device = device or ("mixed" if cuda_device_count() else "cpu")
+    wanted = device or ("mixed" if cuda_device_count() else "cpu")
+    if wanted not in ("cpu", "mixed"):
+        raise ValueError(f"DALI device must be 'cpu' or 'mixed', not {wanted!r}")
+    dali_device: Literal["cpu", "mixed"] = "mixed" if wanted == "mixed" else "cpu"
     options = {"max_batch": max_batch, "device_id": device_id, "num_threads": num_threads}
     try:
-        return DaliDecoder(device, **{k: v for k, v in options.items() if v is not None})
+        return DaliDecoder(dali_device, **{k: v for k, v in options.items() if v is not None})
     except DecoderUnavailable as exc:
         if not auto:
             raise

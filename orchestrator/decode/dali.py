@@ -175,7 +175,7 @@ class DaliDecoder:
             self._pipelines.pop(key, None)
         return DecodeError("corrupt", f"image data could not be decoded (DALI: {_summary(exc)})")
 
-    def _run(self, key: _SpecKey, batch: Sequence[bytes]) -> list[Decoded]:
+    def _run(self, key: _SpecKey, batch: Sequence[bytes]) -> list[Decoded | DecodeError]:
         pipe = self._pipeline(key)
         pipe.feed_input(_ENCODED, [np.frombuffer(data, np.uint8) for data in batch])
         frames, *tensors = (self._host_samples(out) for out in pipe.run())

@@ -72,10 +72,10 @@ class InputSpec:
         if self.dtype == "uint8":
             return rgb
         out = rgb.astype(np.float32)
-        if self.scale != 1.0 or self.offset != 0.0:
-            cv2.multiply(out, self.scale, dst=out)
-            if self.offset:
-                cv2.add(out, self.offset, dst=out)
+        if self.scale != 1.0:
+            np.multiply(out, np.float32(self.scale), out=out)
+        if self.offset:
+            np.add(out, np.float32(self.offset), out=out)
         return out
 
 

@@ -9,7 +9,7 @@ Once the stream has ended (`close`), nobody can subscribe: there will be no more
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from orchestrator.delivery.events import Outcome
 from orchestrator.delivery.subscriber import (
@@ -115,5 +115,5 @@ class Hub:
     def __len__(self) -> int:
         return len(self._subs)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Subscriber]:
         return iter(list(self._subs.values()))

@@ -59,11 +59,11 @@ def faces_blinks(
     """Blinks per face track over the last 64 frames: count, rate per minute, eyes closed now."""
     series: dict[int, list[tuple[float, float]]] = {}
     for marks, tracks, info in zip(faces_landmarks, faces_tracks, frame, strict=True):
-        for tid, pts in zip(tracks.tracker_id, marks.points, strict=True):
+        for tid, pts in zip(tracks.track_ids, marks.points, strict=True):
             if tid >= 0:
                 series.setdefault(int(tid), []).append((info.ts, eye_aspect_ratio(pts)))
     out = []
-    for tid in (int(t) for t in faces_tracks[-1].tracker_id if t >= 0):
+    for tid in (int(t) for t in faces_tracks[-1].track_ids if t >= 0):
         ts, ears = zip(*series[tid], strict=True)
         closed = [e < CLOSED_EAR for e in ears]
         blinks = sum(1 for a, b in pairwise(closed) if a and not b)

@@ -69,11 +69,10 @@ def faces_expression_smoothed(
     faces_expression: tuple[Expressions, ...], faces_tracks: tuple[Detections, ...]
 ) -> Expressions:
     """Each tracked face's expression averaged over its last 15 frames (steadier labels)."""
-    current = faces_tracks[-1].tracker_id
-    assert current is not None
+    current = faces_tracks[-1].track_ids
     history: dict[int, list[np.ndarray]] = {}
     for expr, tracks in zip(faces_expression, faces_tracks, strict=True):
-        for tid, probs in zip(tracks.tracker_id, expr.probabilities, strict=True):
+        for tid, probs in zip(tracks.track_ids, expr.probabilities, strict=True):
             if tid >= 0:
                 history.setdefault(int(tid), []).append(probs)
     rows, counts = [], []

@@ -52,7 +52,7 @@ class Dwell:
 @feature("persons.dwell", window=Window.in_order(DwellState))
 def persons_dwell(persons_tracks: Detections, frame: FrameInfo, state: DwellState) -> Dwell:
     """Time each visible track has been in view: seconds (by arrival time) and frames."""
-    ids = [int(t) for t in persons_tracks.tracker_id if t >= 0]
+    ids = [int(t) for t in persons_tracks.track_ids if t >= 0]
     for tid in ids:
         state.first.setdefault(tid, (frame.ts, frame.seq))
         state.last_seen[tid] = frame.ts

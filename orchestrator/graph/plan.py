@@ -90,7 +90,7 @@ class Planner:
         return names
 
     def _make(self, requested: frozenset[str]) -> Plan:
-        self.check(requested)
+        self.check(sorted(requested))
         order: list[str] = []
         seen: set[str] = set()
 

@@ -20,11 +20,13 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from orchestrator.delivery.hub import Hub
 from orchestrator.http.server import Runner
 from orchestrator.http.service import Service
 from orchestrator.http.settings import Settings
 from orchestrator.stream.pipeline import PipelineConfig
 from orchestrator.stream.worker import Worker
+from orchestrator.telemetry import Telemetry
 
 
 def synthetic_lines(n: int, size: tuple[int, int] = (48, 64), seed: int = 0) -> list[bytes]:
@@ -70,11 +72,11 @@ class LiveServer:
         self._sndbuf = sndbuf
 
     @property
-    def telemetry(self):  # type: ignore[no-untyped-def]
+    def telemetry(self) -> Telemetry:
         return self.worker.telemetry
 
     @property
-    def hub(self):  # type: ignore[no-untyped-def]
+    def hub(self) -> Hub:
         return self.worker.hub
 
     async def __aenter__(self) -> LiveServer:

@@ -76,13 +76,18 @@ class LineReader:
         if asyncio.iscoroutine(result):
             await result
 
+    def _read1(self, size: int) -> bytes:
+        """What is available now, for file objects without a descriptor (tests, BytesIO)."""
+        read1 = getattr(self._stream, "read1", None)
+        return read1(size) if read1 is not None else self._stream.read(size)
+
     def _chunks(self) -> Iterator[bytes]:
         try:
             fd = self._stream.fileno()
         except (AttributeError, OSError, io.UnsupportedOperation):
             fd = None
         while not self._stop.is_set():
-            chunk = os.read(fd, _CHUNK) if fd is not None else self._stream.read1(_CHUNK)
+            chunk = os.read(fd, _CHUNK) if fd is not None else self._read1(_CHUNK)
             if not chunk:
                 return
             yield chunk

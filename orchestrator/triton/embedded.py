@@ -68,7 +68,8 @@ def _popen(argv: list[str], **kwargs: object) -> subprocess.Popen:
     if _spawner is None or _spawner[0] != os.getpid():  # threads do not survive a fork
         _spawner = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="triton-spawner"))
     hook = _die_with_parent(os.getpid())
-    return _spawner[1].submit(subprocess.Popen, argv, preexec_fn=hook, **kwargs).result()
+    spawn = _spawner[1].submit(subprocess.Popen, argv, preexec_fn=hook, **kwargs)  # type: ignore[arg-type]
+    return spawn.result()
 
 
 class TritonStartupError(RuntimeError):

@@ -138,7 +138,7 @@ def check_model(
     `config`, if given, is `get_model_config(...)` in the same form (with or without the
     "config" wrapper) and lets the batch size be checked too.
     """
-    problems = []
+    problems: list[str | None] = []
     if metadata.get("name") != contract.name:
         problems.append(f"metadata is for model {metadata.get('name')!r}")
     lead = 1

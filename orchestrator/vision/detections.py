@@ -36,6 +36,13 @@ class Detections:
         return replace(self, tracker_id=np.asarray(ids, np.int64))
 
     @property
+    def track_ids(self) -> np.ndarray:
+        """(N,) track ids; all -1 (unconfirmed) when these detections were never tracked."""
+        if self.tracker_id is None:
+            return np.full(len(self), -1, np.int64)
+        return self.tracker_id
+
+    @property
     def wh(self) -> np.ndarray:
         return self.xyxy[:, 2:] - self.xyxy[:, :2]
 

@@ -1,0 +1,90 @@
+"""`framegraph bench`: the benchmark and its baselines, in one run, written to JSON/PNG/Markdown."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+SETS = ("cpu", "persons", "faces.expression", "everything")
+
+
+def _ints(value: str) -> tuple[int, ...]:
+    try:
+        out = tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError:
+        raise click.BadParameter(f"expected comma-separated integers, got {value!r}") from None
+    if not out or min(out) < 1:
+        raise click.BadParameter("stream counts must be >= 1")
+    return out
+
+
+def _names(value: str, valid: tuple[str, ...], what: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [n for n in names if n not in valid]
+    if bad or not names:
+        raise click.BadParameter(f"unknown {what} {bad}; valid: {', '.join(valid)}")
+    return names
+
+
+@click.command("bench")
+@click.option("--quick", is_flag=True,
+              help="CI smoke run, under a minute: persons on 1 and 2 streams, short baselines.")
+@click.option("--sets", "sets", metavar="A,B", help=f"Feature sets (default: {','.join(SETS)}).")
+@click.option("--streams", metavar="1,2,4,8", help="Stream counts (default 1,2,4,8).")
+@click.option("--modes", metavar="paced,unpaced", help="Feeding modes (default both).")
+@click.option("--seconds", type=click.FloatRange(0.5, 600),
+              help="Feeding time per scenario (default 8; quick 3).")
+@click.option("--no-naive", is_flag=True, help="Skip the naive (every feature) runs.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for benchmark.json and benchmark.png (default out/bench[-quick]).")
+@click.option("--doc", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rewrite the generated tables of this Markdown file "
+                   "(docs/benchmarks.md to publish).")
+def bench_command(
+    quick: bool,
+    sets: str | None,
+    streams: str | None,
+    modes: str | None,
+    seconds: float | None,
+    no_naive: bool,
+    out: Path | None,
+    doc: Path | None,
+) -> None:
+    """Measure latency, throughput, batching, overhead, CPU and memory, with baselines.
+
+    Starts the embedded Triton once, runs S `framegraph run` workers per scenario (paced at
+    the clip's rate, or unpaced and lossless) for each feature set, then the naive, direct
+    and ceiling baselines on the same frames, and reports the issue's targets. To publish:
+
+        framegraph bench --out docs/bench --doc docs/benchmarks.md
+    """
+    from orchestrator.bench.report import complete, publish
+    from orchestrator.bench.runner import BenchConfig, run_bench
+
+    config = BenchConfig.quick_config() if quick else BenchConfig()
+    if sets:
+        config = replace(config, sets=_names(sets, SETS, "feature set"))
+    if streams:
+        config = replace(config, streams=_ints(streams))
+    if modes:
+        config = replace(config, modes=_names(modes, ("paced", "unpaced"), "mode"))  # type: ignore[arg-type]
+    if seconds:
+        config = replace(config, seconds=seconds)
+    if no_naive:
+        config = replace(config, naive=False)
+    out = out or Path("out") / ("bench-quick" if quick else "bench")
+    command = shlex.join(["framegraph", *sys.argv[1:]]) if sys.argv[1:2] == ["bench"] else (
+        "framegraph bench" + (" --quick" if quick else "")
+    )
+    result = complete(run_bench(config), command)
+    paths = publish(result, out, doc)
+    for t in result["targets"]:
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
+        click.echo(f"{t['name']}: {verdict}  ({t['target']})", err=True)
+    for kind, path in paths.items():
+        click.echo(f"{kind}: {path}", err=True)
+    click.echo(f"done in {result['duration_s']:.0f} s", err=True)
