@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from dataclasses import replace
@@ -31,19 +32,38 @@ def _names(value: str, valid: tuple[str, ...], what: str) -> tuple[str, ...]:
 
 
 @click.command("bench")
-@click.option("--quick", is_flag=True,
-              help="CI smoke run, under a minute: persons on 1 and 2 streams, short baselines.")
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="CI smoke run, under a minute: persons on 1 and 2 streams, short baselines.",
+)
 @click.option("--sets", "sets", metavar="A,B", help=f"Feature sets (default: {','.join(SETS)}).")
 @click.option("--streams", metavar="1,2,4,8", help="Stream counts (default 1,2,4,8).")
 @click.option("--modes", metavar="paced,unpaced", help="Feeding modes (default both).")
-@click.option("--seconds", type=click.FloatRange(0.5, 600),
-              help="Feeding time per scenario (default 8; quick 3).")
+@click.option(
+    "--seconds",
+    type=click.FloatRange(0.5, 600),
+    help="Feeding time per scenario (default 8; quick 3).",
+)
 @click.option("--no-naive", is_flag=True, help="Skip the naive (every feature) runs.")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for benchmark.json and benchmark.png (default out/bench[-quick]).")
-@click.option("--doc", type=click.Path(dir_okay=False, path_type=Path),
-              help="Rewrite the generated tables of this Markdown file "
-                   "(docs/benchmarks.md to publish).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for benchmark.json and benchmark.png (default out/bench[-quick]).",
+)
+@click.option(
+    "--doc",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Rewrite the generated tables of this Markdown file (docs/benchmarks.md to publish).",
+)
+@click.option(
+    "--from-json",
+    "from_json",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Measure nothing: publish an earlier run's benchmark.json "
+    "again (after a change to the report).",
+)
 def bench_command(
     quick: bool,
     sets: str | None,
@@ -53,6 +73,7 @@ def bench_command(
     no_naive: bool,
     out: Path | None,
     doc: Path | None,
+    from_json: Path | None,
 ) -> None:
     """Measure latency, throughput, batching, overhead, CPU and memory, with baselines.
 
@@ -65,6 +86,11 @@ def bench_command(
     from orchestrator.bench.report import complete, publish
     from orchestrator.bench.runner import BenchConfig, run_bench
 
+    if from_json is not None:
+        earlier = json.loads(from_json.read_text())
+        result = complete(earlier, earlier.get("command", "framegraph bench"))
+        _published(result, publish(result, out or from_json.parent, doc))
+        return
     config = BenchConfig.quick_config() if quick else BenchConfig()
     if sets:
         config = replace(config, sets=_names(sets, SETS, "feature set"))
@@ -77,11 +103,16 @@ def bench_command(
     if no_naive:
         config = replace(config, naive=False)
     out = out or Path("out") / ("bench-quick" if quick else "bench")
-    command = shlex.join(["framegraph", *sys.argv[1:]]) if sys.argv[1:2] == ["bench"] else (
-        "framegraph bench" + (" --quick" if quick else "")
+    command = (
+        shlex.join(["framegraph", *sys.argv[1:]])
+        if sys.argv[1:2] == ["bench"]
+        else ("framegraph bench" + (" --quick" if quick else ""))
     )
     result = complete(run_bench(config), command)
-    paths = publish(result, out, doc)
+    _published(result, publish(result, out, doc))
+
+
+def _published(result: dict, paths: dict[str, Path]) -> None:
     for t in result["targets"]:
         verdict = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
         click.echo(f"{t['name']}: {verdict}  ({t['target']})", err=True)

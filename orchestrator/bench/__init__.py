@@ -1,0 +1,26 @@
+"""`framegraph bench`: a benchmark anyone can rerun, with its baselines in the same run.
+
+Absolute times on small shared machines are noisy, so every figure that matters comes as a
+ratio measured side by side (Framegraph against naive, direct and ceiling baselines on the
+same frames), with the absolute figures and the machine they came from.
+
+Modules, one concern each:
+    workload     clips, feature sets, scenarios and the feeding schedule
+    streams      S worker processes fed at the clip's rate or as fast as they take it
+    procs        CPU time and peak RSS of the server tree and of the whole machine
+    tritonstats  Triton's per-model statistics: counts, batch sizes, server-side times
+    repository   the model repository's configs (ensemble steps, model configs)
+    exactness    the exactly-once check: model and feature counts against the plan
+    summary      percentiles and per-scenario figures from the raw records
+    inprocess    the repository's ensembles run in-process (for the direct baseline)
+    direct       baseline: one frame at a time, in-process onnxruntime, one stream
+    ceiling      baseline: bare onnxruntime at its best batch size
+    baselines    runs direct and ceiling in subprocesses of their own
+    machine      the facts about the machine a run came from
+    runner       the whole run, in order
+    compare      side-by-side ratios against naive, direct and ceiling
+    targets      the issue's targets, met or missed and by how much
+    plot         the PNG
+    markdown     the tables of docs/benchmarks.md
+    report       comparisons + targets, then JSON, PNG and Markdown written out
+"""

@@ -1,0 +1,84 @@
+"""The in-process baselines, each in a subprocess of its own (its CPU and memory alone).
+
+- direct: per feature set, one stream, one frame at a time, nets in-process (`direct`);
+- ceiling: every net the chosen sets use, bare, at batch sizes 1..16 (`ceiling`).
+
+The naive baseline (every feature for every frame) is a scenario like the others, run
+against the same server; see `workload.scenarios`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from orchestrator.bench.repository import composing, load_config
+from orchestrator.bench.streams import ROOT
+from orchestrator.bench.workload import Clip, FeatureSet
+from orchestrator.features import default_catalog
+from orchestrator.graph import Planner
+
+if TYPE_CHECKING:
+    from orchestrator.bench.runner import BenchConfig
+
+
+def _module(name: str, *args: str, timeout: float = 600) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", f"orchestrator.bench.{name}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=timeout,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{name} baseline failed: {out.stderr.decode()[-2000:]}")
+    return orjson.loads(out.stdout.splitlines()[-1])
+
+
+def nets_of(models: Iterable[str]) -> list[str]:
+    """The ONNX nets inside these ensembles (post-processing models left out)."""
+    nets = []
+    for ensemble in models:
+        for name in composing(ensemble):
+            if load_config(name).get("backend") == "onnxruntime":
+                nets.append(name)
+    return list(dict.fromkeys(nets))
+
+
+def run_all(
+    config: BenchConfig,
+    chosen: list[FeatureSet],
+    sets: Mapping[str, FeatureSet],
+    clips: Mapping[str, Clip],
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    planner = Planner(default_catalog())
+    direct: dict[str, Any] = {}
+    for s in chosen:
+        log(f"direct baseline: {s.name} on {s.clip}")
+        direct[s.name] = _module(
+            "direct",
+            "--features",
+            ",".join(s.features),
+            "--clip",
+            s.clip,
+            "--seconds",
+            str(config.direct_seconds),
+        )
+    nets = nets_of(m for s in chosen for m in planner.plan(s.features).models)
+    ceiling: dict[str, Any] = {}
+    if nets:
+        log(f"ceiling: {', '.join(nets)} at batch {config.ceiling_batches}")
+        ceiling = _module(
+            "ceiling",
+            "--nets",
+            ",".join(nets),
+            "--batches",
+            ",".join(str(b) for b in config.ceiling_batches),
+            "--seconds",
+            str(config.ceiling_seconds),
+        )
+    return {"direct": direct, "ceiling": ceiling}

@@ -1,0 +1,124 @@
+"""The exactly-once check: what Triton and the workers computed, against the plan.
+
+For a scenario the plan says which ensembles run and the events say how much work each
+frame gave them, so the counts are known exactly:
+
+- a whole-frame ensemble (persons, faces, person_mask): one inference per frame with a
+  result, and every model it is made of the same number; no more (nothing recomputed),
+  no fewer (nothing lost);
+- a crop ensemble (face_expression, face_landmarks, person_pose): one inference per crop,
+  the crop counts read from the events, in one request per frame that has any (or
+  ceil(n / 16) for a frame with more than the guaranteed batch);
+- every other model of the repository: zero;
+- in each worker, every node of the plan computed once per frame, nothing else at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from orchestrator.bench.repository import all_models, composing
+from orchestrator.bench.streams import Record, StreamResult
+from orchestrator.graph.plan import Plan
+from orchestrator.triton.models import CONTRACTS
+
+# crop ensemble -> features whose per-frame "count" is its number of crops, best first
+CROP_SOURCES = {
+    "face_expression": ("faces.expression", "faces.landmarks", "faces"),
+    "face_landmarks": ("faces.landmarks", "faces.expression", "faces"),
+    "person_pose": ("persons.pose", "persons"),
+}
+
+
+def expected_inferences(
+    ensemble: str, results: Sequence[Record]
+) -> tuple[int | None, int | None, str]:
+    """(inferences, requests, how known) the ensemble must have served for these results."""
+    if ensemble not in CROP_SOURCES:
+        return len(results), len(results), "one per frame"
+    limit = CONTRACTS[ensemble].min_batch_size
+    inferences = requests = 0
+    for rec in results:
+        source = next((f for f in CROP_SOURCES[ensemble] if f in rec.counts), None)
+        if source is None:
+            return None, None, "crop counts not in the events"
+        n = rec.counts[source]
+        inferences += n
+        requests += math.ceil(n / limit)
+    return inferences, requests, "one per crop, one request per frame with crops"
+
+
+def check(
+    plan: Plan, streams: Iterable[StreamResult], models: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """{"ok", "models": per-model expected vs got, "features", "problems"}."""
+    streams = list(streams)
+    results = [r for s in streams for r in s.records if r.kind == "result"]
+    problems: list[str] = []
+    if any(r.errors for r in results):
+        problems.append("some frames have feature errors: counts may legitimately differ")
+    table: dict[str, dict[str, Any]] = {}
+    planned: set[str] = set()
+    for ensemble in plan.models:
+        inferences, requests, how = expected_inferences(ensemble, results)
+        parts = composing(ensemble)
+        planned.update([ensemble, *parts])
+        for name in [ensemble, *parts]:
+            got = models.get(name, {})
+            entry: dict[str, Any] = {
+                "expected_inferences": inferences,
+                "inferences": got.get("inferences", 0),
+                "executions": got.get("executions", 0),
+                "rule": how,
+            }
+            ok = inferences is None or entry["inferences"] == inferences
+            if name == ensemble and requests is not None:
+                entry["expected_requests"] = requests
+                ok = ok and entry["executions"] == requests
+            entry["ok"] = ok
+            if not ok:
+                problems.append(
+                    f"{name}: {entry['inferences']} inferences / {entry['executions']} "
+                    f"executions, expected {inferences} / {requests if name == ensemble else '-'}"
+                )
+            table[name] = entry
+    for name in all_models():
+        if name not in planned:
+            got = models.get(name, {})
+            n = got.get("inferences", 0)
+            table[name] = {"expected_inferences": 0, "inferences": n, "ok": n == 0}
+            if n:
+                problems.append(f"{name}: {n} inferences, but the plan does not use it")
+    features = _features(plan, streams, problems)
+    ok = all(e["ok"] for e in table.values()) and features["ok"]
+    return {"ok": ok, "models": table, "features": features, "problems": problems}
+
+
+def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> dict[str, Any]:
+    """Every planned node computed once per frame in each worker; nothing unplanned."""
+    ok = True
+    computed: dict[str, int] = {}
+    frames = 0
+    for s in streams:
+        n = sum(1 for r in s.records if r.kind == "result")
+        frames += n
+        counts = {k: int(v.get("computed", 0)) for k, v in s.stats.get("features", {}).items()}
+        if not s.stats:
+            problems.append(f"worker {s.index}: no --stats summary")
+            ok = False
+            continue
+        for name, c in counts.items():
+            computed[name] = computed.get(name, 0) + c
+        for name in plan.order:
+            if counts.get(name, 0) != n:
+                ok = False
+                problems.append(
+                    f"worker {s.index}: {name} computed {counts.get(name, 0)}x for {n} frames"
+                )
+        for name, c in counts.items():
+            if name not in plan.order and c:
+                ok = False
+                problems.append(f"worker {s.index}: {name} computed {c}x but not planned")
+    return {"ok": ok, "frames": frames, "computed": dict(sorted(computed.items()))}

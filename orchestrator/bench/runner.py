@@ -1,0 +1,158 @@
+"""The whole benchmark, in order: one server, the scenario matrix, then the baselines.
+
+1. Start the embedded Triton once, with every model, and warm it up (first executions
+   of a net allocate its memory; that is start-up, not steady state).
+2. Run each scenario alone on the machine: S fresh worker processes, Triton statistics
+   and process counters read before and after, the exactly-once check on the result.
+3. Stop the server; run the in-process baselines (direct, then ceiling) in subprocesses,
+   so that their CPU time and peak memory are theirs alone.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from orchestrator.bench import baselines, tritonstats
+from orchestrator.bench.exactness import check
+from orchestrator.bench.machine import machine_facts
+from orchestrator.bench.procs import ServerSampler
+from orchestrator.bench.streams import run_streams, supports_timings
+from orchestrator.bench.summary import summarise
+from orchestrator.bench.workload import MODES, Clip, Mode, Scenario, feature_sets, scenarios
+from orchestrator.features import default_catalog
+from orchestrator.graph import Planner
+
+Log = Callable[[str], None]
+
+
+def _stderr(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    sets: tuple[str, ...] = ("cpu", "persons", "faces.expression", "everything")
+    streams: tuple[int, ...] = (1, 2, 4, 8)
+    modes: tuple[Mode, ...] = MODES
+    seconds: float = 8.0  # feeding time per scenario
+    warmup_seconds: float = 2.0
+    naive: bool = True
+    direct_seconds: float = 6.0
+    ceiling_seconds: float = 1.0
+    ceiling_batches: tuple[int, ...] = (1, 4, 8, 16)
+    quick: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def quick_config(cls) -> BenchConfig:
+        """For CI: under a minute, yet every kind of figure and every baseline."""
+        return cls(
+            sets=("persons",),
+            streams=(1, 2),
+            seconds=3.0,
+            warmup_seconds=1.0,
+            direct_seconds=2.0,
+            ceiling_seconds=0.4,
+            ceiling_batches=(1, 4, 8),
+            quick=True,
+        )
+
+
+def run_bench(config: BenchConfig, log: Log = _stderr) -> dict[str, Any]:
+    """Run everything `config` asks for; the JSON-ready result."""
+    from orchestrator.triton.embedded import EmbeddedTriton
+
+    began = time.perf_counter()
+    facts = machine_facts()
+    catalog = default_catalog()
+    planner = Planner(catalog)
+    sets = feature_sets(catalog.public())
+    unknown = [s for s in config.sets if s not in sets]
+    if unknown:
+        raise ValueError(f"unknown feature set(s) {unknown}; valid: {', '.join(sets)}")
+    chosen = [sets[s] for s in config.sets]
+    plan = scenarios(
+        chosen, config.streams, config.modes, config.seconds, sets["everything"], config.naive
+    )
+    clips = {name: Clip.load(name) for name in dict.fromkeys(sc.clip for sc in plan)}
+    timings = supports_timings()
+    if not timings:
+        log("this `framegraph run` has no --timings: overhead figures will be missing")
+    log(f"{len(plan)} scenarios, about {len(plan) * (config.seconds + 3):.0f} s, then baselines")
+    runs: list[dict[str, Any]] = []
+    with EmbeddedTriton(startup_timeout=180) as server:
+        import tritonclient.grpc as grpcclient
+
+        client = grpcclient.InferenceServerClient(server.grpc_url)
+        facts["triton_version"] = client.get_server_metadata(as_json=True).get("version")
+        facts["triton_startup_s"] = round(server.startup_seconds or 0.0, 2)
+        _warm_up(plan, clips, server.grpc_url, config.warmup_seconds, log)
+        for i, sc in enumerate(plan, 1):
+            log(f"[{i}/{len(plan)}] {sc.key}")
+            try:
+                run = _measure(sc, clips[sc.clip], server, client, planner, timings, log)
+            except RuntimeError as exc:  # e.g. a worker that failed to start: try once more
+                log(f"{sc.key} failed, once more in 10 s: {str(exc)[-800:]}")
+                time.sleep(10)
+                run = _measure(sc, clips[sc.clip], server, client, planner, timings, log)
+            runs.append(run)
+            log(_line(run))
+        client.close()
+    base = baselines.run_all(config, chosen, sets, clips, log)
+    return {
+        "benchmark": "framegraph bench",
+        "schema": 1,
+        "quick": config.quick,
+        "machine": facts,
+        "config": {k: v for k, v in asdict(config).items() if k != "extra"} | config.extra,
+        "timings_available": timings,
+        "scenarios": runs,
+        "baselines": base,
+        "duration_s": round(time.perf_counter() - began, 1),
+    }
+
+
+def _measure(
+    sc: Scenario, clip: Clip, server: Any, client: Any, planner: Planner, timings: bool, log: Log
+) -> dict[str, Any]:
+    """One scenario alone on the server: Triton counters and process usage around it."""
+    before = tritonstats.snapshot(client)
+    with ServerSampler(server.pid) as sampler:
+        streams, start, end = run_streams(sc, clip, server.grpc_url, timings)
+    models = tritonstats.describe(tritonstats.delta(before, tritonstats.snapshot(client)))
+    exact = check(planner.plan(sc.features), streams, models)
+    assert sampler.usage is not None
+    failed = [s for s in streams if s.returncode != 0]
+    if failed:
+        log(f"worker {failed[0].index} exited {failed[0].returncode}: {failed[0].stderr[-1500:]}")
+    return summarise(sc, clip.fps, streams, start, end, sampler.usage, models, exact)
+
+
+def _warm_up(
+    plan: list[Scenario], clips: dict[str, Clip], url: str, seconds: float, log: Log
+) -> None:
+    """Per clip, two unpaced streams of every feature planned on it; not recorded."""
+    if seconds <= 0:
+        return
+    union: dict[str, dict[str, None]] = {}
+    for sc in plan:
+        union.setdefault(sc.clip, {}).update(dict.fromkeys(sc.features))
+    for clip, features in union.items():
+        warm = Scenario("warm-up", tuple(features), clip, 2, "unpaced", seconds, "warm-up")
+        log(f"warm-up on {clip}: {', '.join(features)}")
+        run_streams(warm, clips[clip], url, timings=False)
+
+
+def _line(run: dict[str, Any]) -> str:
+    lat = run["e2e_ms"] or {}
+    tp = run["throughput"]
+    tm = (run["timing_ms"] or {}).get("overhead") or {}
+    return (
+        f"  {tp['total_fps']:.1f} fps total, e2e p50 {lat.get('p50')} p99 {lat.get('p99')} ms, "
+        f"overhead p50 {tm.get('p50')} p99 {tm.get('p99')} ms, "
+        f"dropped {run['frames']['dropped']}, exactly-once {run['exactly_once']['ok']}"
+    )

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from orchestrator.bench.exactness import check, expected_inferences
+from orchestrator.bench.streams import Record, StreamResult
+from orchestrator.features import default_catalog
+from orchestrator.graph import Planner
+
+PLAN = Planner(default_catalog()).plan(["faces.expression"])
+
+
+def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamResult:
+    records = [
+        Record(i, "result", 0.0, counts={"faces.expression": n}) for i, n in enumerate(counts)
+    ]
+    n = len(counts)
+    computed = computed or {"input.blazeface": n, "faces": n, "faces.expression": n}
+    stats = {"features": {k: {"computed": v} for k, v in computed.items()}}
+    return StreamResult(0, records, n, 1.0, 0.5, 100.0, 0, stats, [], "")
+
+
+def models(frames: int, crops: int, requests: int, extra: dict | None = None) -> dict:
+    counts = {
+        "faces": (frames, frames),
+        "blazeface": (frames, 2),
+        "blazeface_post": (frames, 2),
+        "face_expression": (crops, requests),
+        "fer_emotion": (crops, 1),
+        "fer_post": (crops, 1),
+    } | (extra or {})
+    return {k: {"inferences": i, "executions": e} for k, (i, e) in counts.items()}
+
+
+def test_crop_models_count_crops_and_one_request_per_frame_with_faces() -> None:
+    records = [
+        Record(i, "result", 0.0, counts={"faces.expression": n})
+        for i, n in enumerate([0, 1, 2, 20])
+    ]
+    assert expected_inferences("face_expression", records)[:2] == (23, 1 + 1 + 2)
+    assert expected_inferences("faces", records)[:2] == (4, 4)
+
+
+def test_exact_counts_pass() -> None:
+    result = check(PLAN, [stream([1, 2, 0])], models(3, 3, 2))
+    assert result["ok"], result["problems"]
+    assert result["models"]["ssdlite_person"] == {
+        "expected_inferences": 0,
+        "inferences": 0,
+        "ok": True,
+    }
+
+
+def test_a_recomputed_frame_or_an_unplanned_model_fails() -> None:
+    twice = check(PLAN, [stream([1, 2, 0])], models(4, 3, 2))
+    assert not twice["ok"] and any("faces" in p for p in twice["problems"])
+    stray = check(PLAN, [stream([1, 2, 0])], models(3, 3, 2, {"ssdlite_person": (1, 1)}))
+    assert not stray["ok"] and "ssdlite_person: 1 inferences" in stray["problems"][0]
+
+
+def test_worker_computing_outside_the_plan_fails() -> None:
+    s = stream([1], {"input.blazeface": 1, "faces": 1, "faces.expression": 1, "motion": 1})
+    result = check(PLAN, [s], models(1, 1, 1))
+    assert not result["ok"] and "motion computed 1x but not planned" in result["problems"][0]
