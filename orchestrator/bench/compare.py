@@ -147,10 +147,10 @@ def latency_breakdown(
 ) -> list[dict[str, Any]]:
     """Where a frame's time goes, per scenario with --timings.
 
-    `overhead` (latency - queue - decode - Triton round trips) still holds the worker-side
-    features (image statistics, resizing a net's input, crops, tracking), which are work,
-    not orchestration; their in-process cost from the direct baseline is subtracted to
-    estimate the orchestration alone. `transport` is the client-measured Triton time minus
+    `worker` is feature code on the critical path (image statistics, resizing a net's input,
+    crops, tracking) as the worker timed it, shown beside the same features' in-process cost
+    in the direct baseline as a cross-check; `overhead` is what remains: the orchestration
+    itself. `transport` is the client-measured Triton time minus
     Triton's own request time (gRPC, protobuf, shared memory, the asyncio client), known
     for single-chain sets in runs that kept up only (under saturation both sides wait in
     different queues).
@@ -183,15 +183,10 @@ def latency_breakdown(
                 "transport_ms_mean": round(timing["triton"]["mean"] - server, 3)
                 if chain and server is not None and timing.get("triton")
                 else None,
+                "worker_p50": (timing.get("worker") or {}).get("p50"),
+                "worker_features_direct_ms": features,
                 "overhead_p50": over["p50"],
                 "overhead_p99": over["p99"],
-                "worker_features_ms": features,
-                "orchestration_p50": round(over["p50"] - features, 3)
-                if features is not None
-                else None,
-                "orchestration_p99": round(over["p99"] - features, 3)
-                if features is not None
-                else None,
             }
         )
     return out

@@ -71,10 +71,8 @@ def _measured(target: dict[str, Any]) -> str:
     if name == "orchestration overhead":
         return (
             f"worst p50 {m['worst_p50_ms']} ms ({m['at']}), worst p99 {m['worst_p99_ms']} ms "
-            f"({m['at_p99']}) over {m['runs']} paced runs that kept up, judged on "
-            f"{m['basis']} (margins {margin['p50_ms']:+} / {margin['p99_ms']:+} ms); raw "
-            f"overhead_ms worst p50 {m['raw_worst_p50_ms']} ({m['raw_at']}), p99 "
-            f"{m['raw_worst_p99_ms']} ({m['raw_at_p99']})"
+            f"({m['at_p99']}) over {m['runs']} paced runs that kept up (margins "
+            f"{margin['p50_ms']:+} / {margin['p99_ms']:+} ms)"
         )
     if name == "no redundant computation":
         return f"{m['scenarios_checked']} scenarios checked, {len(m['failed'])} failed"
@@ -218,9 +216,9 @@ def render(result: dict[str, Any], image: Path | None, doc: Path, command: str) 
                 "decode",
                 "Triton round trip",
                 "of which transport (mean)",
+                "feature code (worker)",
+                "same in-process (direct)",
                 "overhead p50 / p99",
-                "worker features (direct)",
-                "orchestration alone p50 / p99",
             ],
             (
                 [
@@ -232,9 +230,9 @@ def render(result: dict[str, Any], image: Path | None, doc: Path, command: str) 
                     b["decode_p50"],
                     b["triton_p50"],
                     b["transport_ms_mean"],
+                    b["worker_p50"],
+                    b["worker_features_direct_ms"],
                     f"{_f(b['overhead_p50'])} / {_f(b['overhead_p99'])}",
-                    b["worker_features_ms"],
-                    f"{_f(b['orchestration_p50'])} / {_f(b['orchestration_p99'])}",
                 ]
                 for b in cmp["latency_breakdown"]
             ),

@@ -33,7 +33,6 @@ def complete(result: dict[str, Any], command: str) -> dict[str, Any]:
     result["targets"] = targets.evaluate(
         runs,
         ceiling_rows,
-        result["comparisons"]["latency_breakdown"],
         base.get("direct") or {},
         base.get("ceiling") or {},
         result["machine"].get("cpu_cores_usable") or 1,

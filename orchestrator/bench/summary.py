@@ -6,8 +6,9 @@ Definitions (they are repeated in the report):
   waits, a worker too busy to read, stdout);
 - timing_ms (with `run --timings`): queue (arrival -> decode start), decode (this frame's
   share of the decoder), triton (Triton round trips on the frame's critical path, as the
-  worker's client measured them: gRPC, server queue and compute), overhead (latency minus
-  those three: the orchestrator itself), and overhead_with_queue_decode (latency - triton);
+  worker's client measured them: gRPC, server queue and compute), worker (feature code on
+  the critical path: statistics, resizing, crops, tracking), overhead (latency minus those
+  four: the orchestrator itself), and overhead_with_queue_decode (latency - triton);
 - throughput: results read in the steady window [start + warm-up, end of feeding], per
   second; per stream and in total;
 - cpu: workers exactly (wait4), minus their start-up (CPU used up to the priming answer);
@@ -26,7 +27,7 @@ from orchestrator.bench.procs import Usage
 from orchestrator.bench.streams import Record, StreamResult
 from orchestrator.bench.workload import Scenario
 
-TIMING_KEYS = ("queue_ms", "decode_ms", "triton_ms", "overhead_ms")
+TIMING_KEYS = ("queue_ms", "decode_ms", "triton_ms", "worker_ms", "overhead_ms")
 
 
 def pct(values: Iterable[float | None]) -> dict[str, float] | None:

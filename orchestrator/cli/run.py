@@ -84,7 +84,9 @@ def make_config(
 @features_option()
 @pipeline_options
 @click.option(
-    "--timings", is_flag=True, help="Add queue/decode/Triton/overhead milliseconds to each result."
+    "--timings",
+    is_flag=True,
+    help="Add queue/decode/Triton/worker/overhead milliseconds to each result.",
 )
 @click.option(
     "--stats",

@@ -87,7 +87,8 @@ class Outcome:
         return event
 
     def _timing_ms(self) -> dict[str, float]:
-        """Where the latency went; `overhead` is what is left for the orchestrator itself."""
+        """Where the latency went: queue, decode, Triton and feature code on the critical
+        path; `overhead` is what is left, the orchestrator itself."""
         assert self.timing is not None
         ms = {f"{k}_ms": round(v * 1000, 3) for k, v in self.timing.items()}
         spent = sum(self.timing.values())

@@ -3,7 +3,10 @@
 Each node records when it ran and how long it waited on remote inference; the remote
 part is credited through a context variable, so a feature function need not pass
 anything along (each node runs in its own task, with its own context). The critical path
-is walked back from the last node to finish, through the prerequisite that finished last.
+is walked back from the last node to finish, through the prerequisite that finished last;
+along it, time waiting on Triton is `remote` and the rest of the nodes' run time is
+`worker` (feature code: statistics, resizing, crops, tracking), which is work, not
+orchestration.
 """
 
 from __future__ import annotations
@@ -35,14 +38,18 @@ def credit_remote(seconds: float) -> None:
         acc[0] += seconds
 
 
-def critical_remote(timings: dict[str, NodeTiming], needs: dict[str, tuple[str, ...]]) -> float:
-    """Remote seconds along the chain of nodes that decided when the frame finished."""
+def critical_path(
+    timings: dict[str, NodeTiming], needs: dict[str, tuple[str, ...]]
+) -> tuple[float, float]:
+    """(remote, worker) seconds along the chain of nodes that decided when the frame finished."""
     if not timings:
-        return 0.0
+        return 0.0, 0.0
     node: str | None = max(timings, key=lambda n: timings[n].end)
-    total = 0.0
+    remote = worker = 0.0
     while node is not None:
-        total += timings[node].remote
+        t = timings[node]
+        remote += t.remote
+        worker += max(0.0, t.end - t.start - t.remote)
         preds = [d for d in needs.get(node, ()) if d in timings]
         node = max(preds, key=lambda n: timings[n].end) if preds else None
-    return total
+    return remote, worker

@@ -28,14 +28,20 @@ EYES = {
 }
 
 
-def eye_aspect_ratio(points: np.ndarray) -> float:
-    """Mean EAR of both eyes for one face's (468, 2+) landmarks."""
+def eye_aspect_ratios(points: np.ndarray) -> np.ndarray:
+    """Mean EAR of both eyes for each face of (N, 468, 2+) landmarks: (N,)."""
     ears = []
-    for p1, p2, p3, p4, p5, p6 in EYES.values():
-        xy = points[:, :2]
-        gap = np.linalg.norm(xy[p2] - xy[p6]) + np.linalg.norm(xy[p3] - xy[p5])
-        ears.append(gap / (2 * max(float(np.linalg.norm(xy[p1] - xy[p4])), 1e-6)))
-    return float(np.mean(ears))
+    for eye in EYES.values():
+        p1, p2, p3, p4, p5, p6 = (points[:, i, :2] for i in eye)
+        gap = np.linalg.norm(p2 - p6, axis=1) + np.linalg.norm(p3 - p5, axis=1)
+        ears.append(gap / (2 * np.maximum(np.linalg.norm(p1 - p4, axis=1), 1e-6)))
+    return np.mean(ears, axis=0).astype(np.float32)
+
+
+@feature("faces.eyes", public=False)
+def faces_eyes(faces_landmarks: Landmarks) -> np.ndarray:
+    """Eye aspect ratio per face, once per frame: the blink window then only reads floats."""
+    return eye_aspect_ratios(faces_landmarks.points)
 
 
 @dataclass(frozen=True)
@@ -52,16 +58,16 @@ class Blinks:
 
 @feature("faces.blinks", window=Window.last(BLINK_FRAMES))
 def faces_blinks(
-    faces_landmarks: tuple[Landmarks, ...],
+    faces_eyes: tuple[np.ndarray, ...],
     faces_tracks: tuple[Detections, ...],
     frame: tuple[FrameInfo, ...],
 ) -> Blinks:
     """Blinks per face track over the last 64 frames: count, rate per minute, eyes closed now."""
     series: dict[int, list[tuple[float, float]]] = {}
-    for marks, tracks, info in zip(faces_landmarks, faces_tracks, frame, strict=True):
-        for tid, pts in zip(tracks.track_ids, marks.points, strict=True):
+    for per_face, tracks, info in zip(faces_eyes, faces_tracks, frame, strict=True):
+        for tid, ear in zip(tracks.track_ids, per_face, strict=True):
             if tid >= 0:
-                series.setdefault(int(tid), []).append((info.ts, eye_aspect_ratio(pts)))
+                series.setdefault(int(tid), []).append((info.ts, float(ear)))
     out = []
     for tid in (int(t) for t in faces_tracks[-1].track_ids if t >= 0):
         ts, ears = zip(*series[tid], strict=True)

@@ -23,7 +23,7 @@ from orchestrator.delivery.events import Kind, Outcome
 from orchestrator.delivery.hub import Hub
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.frame import Frame, FrameInfo
-from orchestrator.engine.timing import critical_remote
+from orchestrator.engine.timing import critical_path
 from orchestrator.graph.plan import Plan, Planner
 from orchestrator.ingest.backlog import Backlog
 from orchestrator.ingest.lines import DEFAULT_MAX_LINE_BYTES, Line, LineReader
@@ -209,10 +209,12 @@ class Pipeline:
         assert self._outbox is not None
         outcome = Outcome(frame.seq, frame.ts, "result", frame=frame, arrived=frame.arrived)
         if self.config.timings:
+            triton, worker = critical_path(frame.timings, self.executor.needs)
             outcome.timing = {
                 "queue": frame.queue_seconds,
                 "decode": frame.decode_seconds,
-                "triton": critical_remote(frame.timings, self.executor.needs),
+                "triton": triton,
+                "worker": worker,
             }
         self._outbox.put(outcome)
 

@@ -3,7 +3,7 @@ import asyncio
 from orchestrator.engine.timing import (
     NodeTiming,
     credit_remote,
-    critical_remote,
+    critical_path,
     remote_accumulator,
 )
 
@@ -22,8 +22,9 @@ def test_critical_path_follows_the_last_finishing_prerequisite() -> None:
         "expression": ("faces",),
         "both": ("expression", "persons"),
     }
-    assert critical_remote(timings, needs) == 5.0
-    assert critical_remote({}, needs) == 0.0
+    # path: both <- expression <- faces <- input; worker = run time minus remote
+    assert critical_path(timings, needs) == (5.0, 1.0 + 2.0 + 1.0 + 1.0)
+    assert critical_path({}, needs) == (0.0, 0.0)
 
 
 async def test_remote_time_is_credited_to_the_calling_task_only() -> None:

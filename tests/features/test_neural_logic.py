@@ -12,7 +12,7 @@ import numpy as np
 
 from orchestrator.decode.inputs import BLAZEFACE
 from orchestrator.engine.frame import FrameInfo
-from orchestrator.features.blinks import EYES, faces_blinks
+from orchestrator.features.blinks import EYES, faces_blinks, faces_eyes
 from orchestrator.features.expression import Expressions, faces_expression_smoothed
 from orchestrator.features.faces import faces
 from orchestrator.features.landmarks import Landmarks
@@ -97,10 +97,11 @@ def face_points(ear: float) -> np.ndarray:
 
 def test_blinks_count_closed_then_open_runs() -> None:
     ears = [0.3, 0.3, 0.1, 0.1, 0.3, 0.3, 0.12, 0.3]
-    marks = tuple(Landmarks(face_points(e)[None], np.ones(1)) for e in ears)
+    eyes = tuple(faces_eyes(Landmarks(face_points(e)[None], np.ones(1))) for e in ears)
+    np.testing.assert_allclose([float(e[0]) for e in eyes], ears, atol=1e-6)
     tracks = tuple(tracked(1) for _ in ears)
     infos = tuple(FrameInfo(i, float(i) / 2, 10, 10) for i in range(len(ears)))
-    track = faces_blinks(marks, tracks, infos).tracks[0]
+    track = faces_blinks(eyes, tracks, infos).tracks[0]
     assert track["blinks"] == 2 and track["eyes_closed"] is False
     assert abs(track["ear"] - 0.3) < 1e-3 and track["rate_per_min"] == round(2 * 60 / 3.5, 1)
 

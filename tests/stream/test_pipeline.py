@@ -138,7 +138,8 @@ async def test_timings_split_the_latency() -> None:
     events, _ = await run_lines([SMALL] * 5, ["slow"], cfg, slow_catalog(0.002))
     for e in events:
         t = e["timing"]
-        assert set(t) == {"queue_ms", "decode_ms", "triton_ms", "overhead_ms"}
-        parts = t["queue_ms"] + t["decode_ms"] + t["triton_ms"] + t["overhead_ms"]
-        assert abs(parts - e["latency_ms"]) < 0.05  # the parts add up to the latency
+        assert set(t) == {"queue_ms", "decode_ms", "triton_ms", "worker_ms", "overhead_ms"}
+        parts = t["queue_ms"] + t["decode_ms"] + t["triton_ms"] + t["worker_ms"]
+        assert abs(parts + t["overhead_ms"] - e["latency_ms"]) < 0.05  # they add up
         assert t["triton_ms"] == 0  # no remote call in this catalog
+        assert t["worker_ms"] >= 2.0  # the feature slept 2 ms: feature time, not overhead
