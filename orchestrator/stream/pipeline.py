@@ -38,7 +38,7 @@ class PipelineConfig:
     lossless: bool = False
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
-    timings: bool = False  # add per-frame queue/decode/Triton times to result events
+    timings: bool = False  # add per-frame queue/decode/Triton/worker times to result events
 
 
 class Pipeline:

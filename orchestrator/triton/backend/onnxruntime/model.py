@@ -62,11 +62,14 @@ def _session_options(config: dict) -> ort.SessionOptions:
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: the converted graphs warn about unused nodes
-    # Dynamic batching means a new input shape at almost every execution: the CPU arena keeps
-    # every peak (pose, 80 batches of 1-16 crops: 630 MB with the arena, 166 MB without; a pose
-    # backend under 8-stream load grew to 1.26 GB) and memory patterns would be planned for
-    # shapes that never repeat. Off unless config.pbtxt sets parameter `cpu_mem_arena` "true".
-    arena = (_parameter(config, "cpu_mem_arena") or "false").lower() == "true"
+    # ONNX Runtime's CPU arena keeps every peak allocation: with dynamic batching its size
+    # follows the largest batch seen (pose, 80 batches of 1-16 crops in-process: 630 MB with
+    # the arena, 166 MB without). Without it every large buffer is fresh memory at every
+    # execution, and the full benchmark measured the cost: server CPU per person frame
+    # 19 -> 34 ms at batch 11, 8-stream throughput 77 -> 47 fps (server RSS 2.6 -> 1.7 GB).
+    # So the arena stays on (its peak is bounded by max_batch_size); a memory-tight
+    # deployment sets parameter `cpu_mem_arena` to "false" in config.pbtxt.
+    arena = (_parameter(config, "cpu_mem_arena") or "true").lower() == "true"
     options.enable_cpu_mem_arena = arena
     options.enable_mem_pattern = arena
     # Idle spinning threads of a dozen sessions would eat a 2-core machine between batches.
