@@ -130,7 +130,7 @@ def plot(result: dict[str, Any], path: Path) -> Path:
     over.axhline(2, color="grey", lw=0.8)
     over.axhline(5, color="grey", lw=0.8, ls=":")
     over.set(
-        title="Orchestration overhead (latency - queue - decode - Triton - feature code)",
+        title="Orchestration overhead (what --timings leaves after the work)",
         ylabel="ms (log)",
         yscale="log",
     )
