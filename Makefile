@@ -17,7 +17,7 @@ setup: $(BIN)/framegraph
 
 demo: setup
 	mkdir -p out
-	$(BIN)/framegraph encode samples/vtest | $(BIN)/framegraph run --features $(FEATURES) --stats out/demo-stats.json | tee out/demo.jsonl | cut -c1-200
+	$(BIN)/framegraph encode samples/vtest --fps 10 | $(BIN)/framegraph run --features $(FEATURES) --stats out/demo-stats.json | tee out/demo.jsonl | cut -c1-200
 	@echo "--- stats: out/demo-stats.json"
 
 test: setup
