@@ -1,46 +1,22 @@
 """GET /features and GET /plan: what is on offer, and what a request would cost.
 
-The catalog entry of a feature adds a result schema summary read from its declaration
-(the function's return type and that dataclass's fields), so the listing can never
-disagree with the code.
+A catalog entry is exactly what `framegraph features --json` prints (`Feature.describe`):
+needs, window, where it runs, and the JSON shape of its result as clients receive it.
 """
 
 from __future__ import annotations
-
-import dataclasses
-import typing
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from orchestrator.graph.feature import Feature
 from orchestrator.http.params import check_features, split_names
 from orchestrator.http.service import Service
 
 
-def result_schema(feat: Feature) -> dict[str, Any]:
-    """{"type": name, "fields": {field: type}} for a dataclass result; windowed ones add
-    `warming_up`, which delivery sets until the window is full."""
-    schema: dict[str, Any] = {"type": feat.result or "any"}
-    try:
-        ret = typing.get_type_hints(feat.fn).get("return")
-    except Exception:  # an annotation that does not resolve is not worth failing a listing
-        ret = None
-    if ret is not None and dataclasses.is_dataclass(ret):
-        schema["fields"] = {
-            f.name: f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-            for f in dataclasses.fields(ret)
-        }
-    if feat.window.frames > 1:
-        schema.setdefault("fields", {})["warming_up"] = "bool"
-    return schema
-
-
 def features_endpoint(service: Service) -> Route:
     entries = {
-        f.name: f.describe() | {"public": f.public, "schema": result_schema(f)}
+        f.name: f.describe() | {"public": f.public}
         for f in sorted(service.planner.catalog, key=lambda f: f.name)
     }
 

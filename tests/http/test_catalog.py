@@ -6,10 +6,11 @@ import httpx
 import orjson
 from click.testing import CliRunner
 
+from orchestrator.cli.features import features_command
 from orchestrator.cli.plan import plan_command
 
 
-async def test_features_lists_the_catalog_with_result_schemas(start) -> None:
+async def test_features_lists_the_catalog_as_the_cli_does(start) -> None:
     live = await start()
     async with httpx.AsyncClient(base_url=live.url) as client:
         listed = (await client.get("/features")).json()
@@ -19,11 +20,10 @@ async def test_features_lists_the_catalog_with_result_schemas(start) -> None:
     motion = by_name["motion"]
     assert motion["needs"] == ["image.thumb"] and motion["window"] == "last 2"
     assert motion["runs_in"] == "worker"
-    assert motion["schema"] == {
-        "type": "Motion",
-        "fields": {"fraction": "float", "energy": "float", "warming_up": "bool"},
-    }
-    assert by_name["image.quality"]["schema"]["fields"]["sharpness"] == "float"
+    assert motion["result"] == "Motion"
+    assert motion["schema"] == "{fraction: 0..1, energy: 0..1} + warming_up"  # the JSON shape
+    cli = orjson.loads(CliRunner().invoke(features_command, ["--json"]).output)
+    assert listed["features"] == cli  # one source of truth for the catalog
     assert "image.thumb" in {f["name"] for f in everything["features"]}
 
 
