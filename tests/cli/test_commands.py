@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 FRAMEGRAPH = [sys.executable, "-m", "orchestrator"]
 
@@ -76,3 +78,18 @@ def test_encode_video_file_paces_and_limits() -> None:
 def test_unknown_run_feature_exits_2() -> None:
     out = framegraph("run", "--features", "nope", stdin=b"")
     assert out.returncode == 2 and b"valid:" in out.stderr
+
+
+def test_run_with_dali_gives_the_same_features_as_opencv() -> None:
+    """DALI in CPU mode decodes bit-identical frames, so every CPU feature must agree."""
+    pytest.importorskip("nvidia.dali")
+    frames = framegraph("encode", "samples/megamind", "--max-frames", "12").stdout
+    outputs = {}
+    for decoder in ("opencv", "dali"):
+        out = framegraph(
+            "run", "-f", "image.quality,motion,scene.cut", "--lossless", "--decoder", decoder,
+            stdin=frames,
+        )
+        assert out.returncode == 0, out.stderr.decode()
+        outputs[decoder] = [json.loads(line)["features"] for line in out.stdout.splitlines()]
+    assert len(outputs["dali"]) == 12 and outputs["dali"] == outputs["opencv"]
