@@ -9,7 +9,7 @@ Once the stream has ended (`close`), nobody can subscribe: there will be no more
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from orchestrator.delivery.events import Outcome
 from orchestrator.delivery.subscriber import (
@@ -38,7 +38,6 @@ class Hub:
         self.ended: str | None = None  # why the stream ended, once it has
         self._subs: dict[int, Subscriber] = {}
         self._union: frozenset[str] | None = frozenset()
-        self.on_change: list[Callable[[], None]] = []
 
     def subscribe(
         self, features: Iterable[str], policy: Policy = "latest", maxsize: int = 64
@@ -109,8 +108,6 @@ class Hub:
 
     def _changed(self) -> None:
         self._union = None
-        for callback in self.on_change:
-            callback()
 
     def __len__(self) -> int:
         return len(self._subs)

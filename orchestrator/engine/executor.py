@@ -61,9 +61,9 @@ class Executor:
             turn = lane.take_turn() if lane else None
             deps = [tasks[d] for d in feat.needs]
             tasks[name] = asyncio.create_task(self._node(frame, feat, deps, lane, turn))
-        return asyncio.create_task(self._finish(frame, tasks.values(), plan))
+        return asyncio.create_task(self._finish(frame, tasks.values()))
 
-    async def _finish(self, frame: Frame, tasks: Iterable[asyncio.Task[None]], plan: Plan) -> Frame:
+    async def _finish(self, frame: Frame, tasks: Iterable[asyncio.Task[None]]) -> Frame:
         try:
             await asyncio.gather(*tasks)
         finally:

@@ -53,8 +53,8 @@ class Frame:
             h, w = self.image.shape[:2]
             self.info = FrameInfo(self.seq, self.ts, w, h)
 
-    def release(self, keep: frozenset[str] = frozenset()) -> None:
+    def release(self) -> None:
         """Drop the pixels and big intermediates once nothing will read them again."""
         self.image = None
-        for name in [n for n in self.results if n.startswith("input.") and n not in keep]:
+        for name in [n for n in self.results if n.startswith("input.")]:
             del self.results[name]

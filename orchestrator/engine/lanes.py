@@ -62,6 +62,3 @@ class Lanes:
 
     def __contains__(self, name: object) -> bool:
         return name in self._lanes
-
-    def __len__(self) -> int:
-        return len(self._lanes)

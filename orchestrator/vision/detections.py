@@ -42,10 +42,6 @@ class Detections:
             return np.full(len(self), -1, np.int64)
         return self.tracker_id
 
-    @property
-    def wh(self) -> np.ndarray:
-        return self.xyxy[:, 2:] - self.xyxy[:, :2]
-
     def clip(self, width: int, height: int) -> Detections:
         xyxy = self.xyxy.copy()
         np.clip(xyxy[:, 0::2], 0, width, out=xyxy[:, 0::2])
