@@ -4,7 +4,7 @@ Usage: python scripts/bench_decode.py [--batch 1,8,16] [--rounds 3] [--decoders 
 
 Decodes the sample frames (default: samples/vtest and samples/megamind) in batches, the way
 the worker calls `Decoder.decode`, twice per decoder: the frame alone, and the frame plus the
-three frame-level model inputs (OpenCV makes those with `InputSpec.make` after decoding, as
+three frame-level model inputs (OpenCV makes those with `FrameInput.make` after decoding, as
 the worker does; DALI makes them inside its pipeline). Prints a Markdown table of frames per
 second and ms per frame (median of the rounds), and how far each decoder's pixels and inputs
 are from OpenCV's in grey levels, ready for docs/benchmarks.md.
@@ -17,7 +17,7 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,14 @@ sys.path.insert(0, str(ROOT))
 
 from orchestrator.decode.base import Decoded, Decoder  # noqa: E402
 from orchestrator.decode.choose import cuda_device_count, dali_installed  # noqa: E402
-from orchestrator.decode.inputs import FRAME_INPUTS, InputSpec  # noqa: E402
 from orchestrator.decode.opencv import OpenCVDecoder  # noqa: E402
+from orchestrator.features import default_catalog  # noqa: E402
+from orchestrator.models import FrameInput  # noqa: E402
+
+Specs = Mapping[str, FrameInput]
+FRAME_INPUTS: Specs = {  # every whole-frame model input of the catalog, by plan node
+    m.input_node: m.frame_input for m in default_catalog().models() if m.frame_input is not None
+}
 
 
 def make(name: str, max_batch: int) -> Decoder:
@@ -42,7 +48,7 @@ def make(name: str, max_batch: int) -> Decoder:
 
 
 def decode_all(
-    decoder: Decoder, frames: Sequence[bytes], batch: int, specs: Sequence[InputSpec]
+    decoder: Decoder, frames: Sequence[bytes], batch: int, specs: Specs
 ) -> list[Decoded]:
     out: list[Decoded] = []
     for start in range(0, len(frames), batch):
@@ -50,13 +56,13 @@ def decode_all(
         for result in results:
             assert isinstance(result, Decoded), result
             if specs and decoder.name == "opencv":  # the worker makes them after decoding
-                result.inputs = {spec.name: spec.make(result.image) for spec in specs}
+                result.inputs = {name: spec.make(result.image) for name, spec in specs.items()}
             out.append(result)
     return out
 
 
 def timed(
-    decoder: Decoder, frames: Sequence[bytes], batch: int, specs: Sequence[InputSpec], rounds: int
+    decoder: Decoder, frames: Sequence[bytes], batch: int, specs: Specs, rounds: int
 ) -> float:
     """Median seconds per frame over `rounds` passes, after one warm-up pass."""
     decode_all(decoder, frames, batch, specs)
@@ -76,10 +82,10 @@ def distance(got: list[Decoded], ref: list[Decoded]) -> str:
     """Max and mean absolute difference from OpenCV, in grey levels, frames and inputs."""
     both = list(zip(got, ref, strict=True))
     diffs = {"frame": levels(((g.image, r.image) for g, r in both), 1.0)}
-    for spec in FRAME_INPUTS:
+    for name, spec in FRAME_INPUTS.items():
         step = 1.0 if spec.dtype == "uint8" else spec.scale
-        pairs = ((g.inputs[spec.name], r.inputs[spec.name]) for g, r in both)
-        diffs[spec.name.removeprefix("input.")] = levels(pairs, step)
+        pairs = ((g.inputs[name], r.inputs[name]) for g, r in both)
+        diffs[name.removeprefix("input.")] = levels(pairs, step)
     return ", ".join(f"{k} {d.max():.2f}/{d.mean():.3f}" for k, d in diffs.items())
 
 
@@ -116,7 +122,7 @@ def main() -> None:
         for batch in batches:
             decoder = make(name, batch)
             cells = []
-            for specs in ((), FRAME_INPUTS):
+            for specs in ({}, FRAME_INPUTS):
                 seconds = timed(decoder, frames, batch, specs, args.rounds)
                 cells.append(f"{1 / seconds:.0f} ({seconds * 1e3:.2f})")
             print(f"| {name} | {batch} | {cells[0]} | {cells[1]} |", flush=True)

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from orchestrator.bench.repository import composing, load_config
 from orchestrator.bench.streams import ROOT
 from orchestrator.bench.workload import Clip, FeatureSet
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
+from orchestrator.triton.repository import nets
 
 if TYPE_CHECKING:
     from orchestrator.bench.runner import BenchConfig
@@ -40,12 +40,7 @@ def _module(name: str, *args: str, timeout: float = 600) -> dict[str, Any]:
 
 def nets_of(models: Iterable[str]) -> list[str]:
     """The ONNX nets inside these ensembles (post-processing models left out)."""
-    nets = []
-    for ensemble in models:
-        for name in composing(ensemble):
-            if load_config(name).get("backend") == "onnxruntime":
-                nets.append(name)
-    return list(dict.fromkeys(nets))
+    return list(dict.fromkeys(net for ensemble in models for net in nets(ensemble)))
 
 
 def run_all(
@@ -68,7 +63,7 @@ def run_all(
             "--seconds",
             str(config.direct_seconds),
         )
-    nets = nets_of(m for s in chosen for m in planner.plan(s.features).models)
+    nets = nets_of(m for s in chosen for m in planner.plan(s.features).model_names)
     ceiling: dict[str, Any] = {}
     if nets:
         log(f"ceiling: {', '.join(nets)} at batch {config.ceiling_batches}")

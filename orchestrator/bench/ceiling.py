@@ -1,11 +1,12 @@
 """The ceiling: each bare ONNX net in onnxruntime at its best batch size on this machine.
 
 Nothing else runs: no decode, no pre- or post-processing, no transport; just `session.run`
-on ready inputs made from the sample frames (crop nets get crops of the frame centre:
-a CNN's speed does not depend on what the pixels show). Sessions are built with the
-embedded server's own options (`backend/onnxruntime/model.py`: intra-op threads, no
-spinning), and once more with spinning allowed, which a single dedicated session would
-use; the ceiling is the best of all. Run as `python -m orchestrator.bench.ceiling`.
+on ready inputs made from the sample frames, each as its model's declared input (crop nets
+get crops of the frame centre: a CNN's speed does not depend on what the pixels show).
+Sessions are built with the embedded server's own options (`backend/onnxruntime/model.py`:
+intra-op threads, no spinning), and once more with spinning allowed, which a single
+dedicated session would use; the ceiling is the best of all.
+Run as `python -m orchestrator.bench.ceiling`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import base64
 import resource
 import sys
 import time
-from collections.abc import Callable
 from typing import Any
 
 import cv2
@@ -24,37 +24,32 @@ import onnxruntime as ort
 import orjson
 
 from orchestrator.bench.inprocess import BACKEND, load_module
-from orchestrator.bench.repository import load_config
 from orchestrator.bench.workload import Clip
-from orchestrator.decode.inputs import BLAZEFACE, SELFIE, SSDLITE
+from orchestrator.features import default_catalog
+from orchestrator.models import CropInput, Model
 from orchestrator.triton.embedded import default_model_repository
-from orchestrator.vision.crops import square_crops
+from orchestrator.triton.repository import load_config, nets
+
+CLIP = "vtest"  # a net's speed does not depend on what its pixels show
 
 
-def _centre_crop(scale: float, size: int, gray: bool, norm: Callable[[np.ndarray], np.ndarray]):
-    def make(image: np.ndarray) -> np.ndarray:
+def model_of(net: str) -> Model:
+    """The catalog's model (ensemble) that runs `net`."""
+    for model in default_catalog().models():
+        if net in nets(model.name):
+            return model
+    raise KeyError(f"no feature's model runs the net {net!r}")
+
+
+def make_input(model: Model, image: np.ndarray) -> np.ndarray:
+    """The net's input from a BGR frame, exactly as the worker makes it (crops: the frame's
+    centre third, as a detection would be cropped)."""
+    spec = model.input
+    if isinstance(spec, CropInput):
         h, w = image.shape[:2]
         box = np.array([[w / 3, h / 3, 2 * w / 3, 2 * h / 3]], np.float32)
-        return norm(square_crops(image, box, scale, size, gray=gray).pixels[0])
-
-    return make
-
-
-# net -> (clip whose frames it sees, input maker from a BGR frame), as the features make them
-INPUTS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
-    "ssdlite_person": ("vtest", SSDLITE.make),
-    "blazeface": ("megamind", BLAZEFACE.make),
-    "selfie_segmentation": ("megamind", SELFIE.make),
-    "fer_emotion": (
-        "megamind",
-        _centre_crop(1.2, 64, True, lambda p: p.astype(np.float32) * (2 / 255.0) - 1.0),
-    ),
-    "face_mesh": ("megamind", _centre_crop(1.5, 192, False, lambda p: p.astype(np.float32) / 255)),
-    "pose_landmark": (
-        "vtest",
-        _centre_crop(1.25, 256, False, lambda p: p.astype(np.float32) / 255),
-    ),
-}
+        return spec.make(image, box).pixels[0]
+    return spec.make(image)
 
 
 def session(net: str, spinning: bool) -> ort.InferenceSession:
@@ -104,13 +99,12 @@ def measure(
     return best
 
 
-def run(nets: list[str], batches: list[int], seconds: float) -> dict[str, Any]:
-    clips: dict[str, Clip] = {}
+def run(names: list[str], batches: list[int], seconds: float) -> dict[str, Any]:
+    frames = frames_of(Clip.load(CLIP))
     out: dict[str, Any] = {}
-    for net in nets:
-        clip_name, make = INPUTS[net]
-        clip = clips.setdefault(clip_name, Clip.load(clip_name))
-        inputs = np.stack([make(f) for f in frames_of(clip)])
+    for net in names:
+        model = model_of(net)
+        inputs = np.stack([make_input(model, f) for f in frames])
         table: dict[str, dict[str, float]] = {}
         cpu: dict[tuple[str, str], float] = {}
         for spinning in (False, True):

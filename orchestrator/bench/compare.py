@@ -122,7 +122,7 @@ def against_ceiling(
             continue
         plan = planner.plan(run["features"])
         frames = max(1, run["frames"]["results"])
-        for net in nets_of(plan.models):
+        for net in nets_of(plan.model_names):
             if net not in ceiling:
                 continue
             stats = run["triton"].get(net, {})

@@ -19,6 +19,7 @@ import sys
 import time
 import warnings
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -29,6 +30,7 @@ from orchestrator.bench.inprocess import InProcessTriton
 from orchestrator.bench.summary import pct
 from orchestrator.bench.workload import Clip
 from orchestrator.delivery.events import to_jsonable
+from orchestrator.engine.binding import bind, usable
 from orchestrator.engine.frame import FrameInfo
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
@@ -37,60 +39,47 @@ from orchestrator.graph.feature import Feature
 _JSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
-class Sequential:
-    """Runs a plan's nodes in order on one frame after another (windows and state too)."""
+@dataclass
+class _Record:
+    info: FrameInfo
+    results: dict[str, Any]
 
-    def __init__(self, order: tuple[str, ...], features: dict[str, Feature], triton: Any):
+
+class Sequential:
+    """Runs a plan's nodes in order on one frame after another (windows and state too),
+    binding arguments with the executor's own code."""
+
+    def __init__(self, order: tuple[str, ...], features: dict[str, Feature], infer: Any):
         self.order = order
         self.features = features
-        self.triton = triton
+        self.resources = {"infer": infer}
         self.state: dict[str, Any] = {}
         self.node_seconds: dict[str, float] = dict.fromkeys(order, 0.0)
         depth = max((features[n].window.frames for n in order), default=1)
-        self.history: deque[tuple[FrameInfo, dict[str, Any]]] = deque(maxlen=depth)
+        self.history: deque[_Record] = deque(maxlen=depth)
 
     async def frame(self, info: FrameInfo, image: np.ndarray) -> dict[str, Any]:
-        results: dict[str, Any] = {}
-        self.history.append((info, results))
+        record = _Record(info, {})
+        self.history.append(record)
         for name in self.order:
             feat = self.features[name]
+            frames = [record]
+            if feat.window.frames > 1:
+                frames = usable(feat, list(self.history)[-feat.window.frames :])
+            factory = feat.window.state
+            state = self.state.setdefault(name, factory()) if factory else None
             start = time.perf_counter()
-            value = feat.fn(**self._kwargs(feat, info, image, results))
-            results[name] = await value if feat.is_async else value
+            value = feat.fn(**bind(feat, frames, image, state, self.resources))
+            record.results[name] = await value if feat.is_async else value
             self.node_seconds[name] += time.perf_counter() - start
-        return results
-
-    def _kwargs(
-        self, feat: Feature, info: FrameInfo, image: np.ndarray, results: dict[str, Any]
-    ) -> dict[str, Any]:
-        windowed = feat.window.frames > 1
-        past = [
-            (i, r)
-            for i, r in list(self.history)[-feat.window.frames :]
-            if all(d in r for d in feat.needs)
-        ]
-        deps = [p for p in feat.params if p not in feat.resources]
-        kwargs: dict[str, Any] = {
-            param: tuple(r[dep] for _, r in past) if windowed else results[dep]
-            for param, dep in zip(deps, feat.needs, strict=True)
-        }
-        for res in feat.resources:
-            if res == "image":
-                kwargs[res] = image
-            elif res == "frame":
-                kwargs[res] = tuple(i for i, _ in past) if windowed else info
-            elif res == "state":
-                factory = feat.window.state
-                kwargs[res] = self.state.setdefault(feat.name, factory() if factory else None)
-            else:
-                kwargs[res] = self.triton
-        return kwargs
+        return record.results
 
 
 async def run(features: list[str], clip: Clip, seconds: float, warmup: int = 3) -> dict[str, Any]:
     catalog = default_catalog()
     plan = Planner(catalog).plan(features)
-    runner = Sequential(plan.order, {f.name: f for f in catalog}, InProcessTriton(plan.models))
+    infer = InProcessTriton(plan.model_names).infer
+    runner = Sequential(plan.order, {f.name: f for f in catalog}, infer)
     requested = plan.requested
     latencies: list[float] = []
     k = 0
@@ -122,7 +111,7 @@ async def run(features: list[str], clip: Clip, seconds: float, warmup: int = 3) 
         "seconds": round(end - start, 3),
         "fps": round(len(latencies) / (end - start), 2),
         "latency_ms": pct(latencies),
-        "models": list(plan.models),
+        "models": list(plan.model_names),
         # per node, mean ms per frame; nodes without a model are what the worker computes
         "node_ms": node_ms,
         "worker_compute_ms": round(

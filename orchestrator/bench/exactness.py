@@ -3,12 +3,13 @@
 For a scenario the plan says which ensembles run and the events say how much work each
 frame gave them, so the counts are known exactly:
 
-- a whole-frame ensemble (persons, faces, person_mask): one inference per frame with a
-  result, and every model it is made of the same number; no more (nothing recomputed),
-  no fewer (nothing lost);
-- a crop ensemble (face_expression, face_landmarks, person_pose): one inference per crop,
-  the crop counts read from the events, in one request per frame that has any (or
-  ceil(n / 16) for a frame with more than the guaranteed batch);
+- a whole-frame model (`FrameInput`): one inference per frame with a result, and every
+  model its ensemble is made of the same number; no more (nothing recomputed), no fewer
+  (nothing lost);
+- a crop model (`CropInput`): one inference per crop, in one request per frame that has
+  any (or ceil(n / min_batch_size) for a frame with more). The crop count is read from the
+  events: the `count` of the feature that calls the model (it reports one entry per crop),
+  else of a sibling cropping the same detections, else of the detections themselves;
 - every other model of the repository: zero;
 - in each worker, every node of the plan computed once per frame, nothing else at all.
 """
@@ -19,29 +20,39 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from orchestrator.bench.repository import all_models, composing
 from orchestrator.bench.streams import Record, StreamResult
+from orchestrator.features import default_catalog
+from orchestrator.graph import Catalog
 from orchestrator.graph.plan import Plan
-from orchestrator.triton.models import CONTRACTS
+from orchestrator.models import CropInput, Model
+from orchestrator.triton.repository import all_models, composing
 
-# crop ensemble -> features whose per-frame "count" is its number of crops, best first
-CROP_SOURCES = {
-    "face_expression": ("faces.expression", "faces.landmarks", "faces"),
-    "face_landmarks": ("faces.landmarks", "faces.expression", "faces"),
-    "person_pose": ("persons.pose", "persons"),
-}
+
+def crop_sources(catalog: Catalog, model: Model) -> list[str]:
+    """Features whose per-frame `count` is the number of crops `model` gets, best first."""
+    callers = [f for f in catalog if model in f.models]
+    detections = [d for f in callers for d in f.needs]
+    siblings = [
+        f.name
+        for f in catalog
+        if f not in callers
+        and any(isinstance(m.input, CropInput) for m in f.models)
+        and set(f.needs) & set(detections)
+    ]
+    return list(dict.fromkeys([*(f.name for f in callers), *siblings, *detections]))
 
 
 def expected_inferences(
-    ensemble: str, results: Sequence[Record]
+    model: Model, results: Sequence[Record], catalog: Catalog | None = None
 ) -> tuple[int | None, int | None, str]:
     """(inferences, requests, how known) the ensemble must have served for these results."""
-    if ensemble not in CROP_SOURCES:
+    if not isinstance(model.input, CropInput):
         return len(results), len(results), "one per frame"
-    limit = CONTRACTS[ensemble].min_batch_size
+    sources = crop_sources(catalog or default_catalog(), model)
+    limit = model.min_batch_size
     inferences = requests = 0
     for rec in results:
-        source = next((f for f in CROP_SOURCES[ensemble] if f in rec.counts), None)
+        source = next((f for f in sources if f in rec.counts), None)
         if source is None:
             return None, None, "crop counts not in the events"
         n = rec.counts[source]
@@ -61,8 +72,9 @@ def check(
         problems.append("some frames have feature errors: counts may legitimately differ")
     table: dict[str, dict[str, Any]] = {}
     planned: set[str] = set()
-    for ensemble in plan.models:
-        inferences, requests, how = expected_inferences(ensemble, results)
+    for model in plan.models:
+        ensemble = model.name
+        inferences, requests, how = expected_inferences(model, results)
         parts = composing(ensemble)
         planned.update([ensemble, *parts])
         for name in [ensemble, *parts]:

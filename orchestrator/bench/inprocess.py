@@ -19,8 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from orchestrator.bench.repository import load_config, steps
+from orchestrator.models import Model, Outputs
 from orchestrator.triton.embedded import default_model_repository
+from orchestrator.triton.repository import load_config, steps
 
 BACKEND = Path(__file__).resolve().parents[1] / "triton" / "backend" / "onnxruntime" / "model.py"
 _NUMPY = {
@@ -137,5 +138,6 @@ class InProcessTriton:
                 tensors[value] = outputs[key]
         return tensors
 
-    async def infer(self, model: str, batch: np.ndarray) -> dict[str, np.ndarray]:
-        return self.run(model, batch)
+    async def infer(self, model: Model, batch: np.ndarray) -> Outputs:
+        out = self.run(model.name, batch)
+        return {o.name: out[o.name] for o in model.outputs}

@@ -9,9 +9,9 @@ import orjson
 
 from orchestrator.bench import compare, markdown, targets
 from orchestrator.bench.baselines import nets_of
-from orchestrator.bench.repository import all_models, load_config
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
+from orchestrator.triton.repository import all_models, load_config
 
 JSON_NAME, PNG_NAME = "benchmark.json", "benchmark.png"
 

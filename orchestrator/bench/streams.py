@@ -33,8 +33,6 @@ import psutil
 from orchestrator.bench.workload import Clip, Scenario, paced_offsets
 
 ROOT = Path(__file__).resolve().parents[2]
-# Features whose result carries a per-frame "count" of the crops a crop model received.
-COUNTED = ("persons", "persons.pose", "faces", "faces.expression", "faces.landmarks")
 
 
 @dataclass
@@ -95,10 +93,10 @@ def parse_event(line: bytes, read: float) -> Record:
         rec.latency_ms = event.get("latency_ms")
         rec.timing = event.get("timing")
         features = event.get("features", {})
-        rec.counts = {
+        rec.counts = {  # per-frame counts (detections, crops), for the exactly-once check
             name: int(value["count"])
-            for name in COUNTED
-            if isinstance(value := features.get(name), dict) and "count" in value
+            for name, value in features.items()
+            if isinstance(value, dict) and isinstance(value.get("count"), int)
         }
         rec.errors = len(event.get("errors") or {})
     return rec

@@ -17,8 +17,8 @@ from orchestrator.cli.options import features_option, parse_features
 from orchestrator.decode.base import Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS
 from orchestrator.delivery.subscriber import Subscriber
+from orchestrator.stream.assembly import open_worker, remote_stats
 from orchestrator.stream.pipeline import PipelineConfig
-from orchestrator.stream.resources import open_resources
 from orchestrator.stream.worker import Worker
 from orchestrator.telemetry.stats import summary
 
@@ -165,25 +165,22 @@ async def _run(
     planner = Planner(catalog)
     names = parse_features(planner, features)
     plan = planner.plan(names)
-    worker: Worker | None = None
-    async with open_resources(plan.models, triton_url) as (resources, extra_stats):
-        worker = Worker(config=config, catalog=catalog, decoder=decoder, resources=resources)
-        if "triton" in resources:
-            resources["triton"].telemetry = worker.telemetry
+    async with open_worker(
+        catalog, plan.models, triton_url, config=config, decoder=decoder
+    ) as worker:
         sub = worker.hub.subscribe(names, policy="backpressure", maxsize=64)
         writer = asyncio.create_task(_write(sub, worker))
         try:
             await worker.run(sys.stdin.buffer)
         finally:
             await writer
-            decoder.close()
         if stats_path:
             stats = summary(
                 worker.telemetry,
                 requested=names,
                 plan=plan.to_json(),
                 decoder=decoder_stats(decoder, worker),
-                **(await extra_stats()),
+                **(await remote_stats(worker)),
             )
             stats_path.write_bytes(orjson.dumps(stats, option=orjson.OPT_INDENT_2))
     return 0

@@ -209,23 +209,20 @@ async def _serve(
 ) -> int:
     from orchestrator.http import Service
     from orchestrator.http.server import Runner
-    from orchestrator.stream.resources import open_resources
-    from orchestrator.stream.worker import Worker
+    from orchestrator.stream.assembly import open_worker
 
     # Every model of the catalog: the plan changes at run time; `lazy` connects on first use.
-    models = tuple(dict.fromkeys(m for f in catalog for m in f.models))
-    async with open_resources(models, triton_url, lazy=True) as (resources, _):
-        worker = Worker(
-            config=config,
-            catalog=catalog,
-            decoder=decoder,
-            resources=resources,
-            max_subscribers=settings.max_subscribers,
-        )
-        if "triton" in resources:
-            resources["triton"].telemetry = worker.telemetry
+    async with open_worker(
+        catalog,
+        catalog.models(),
+        triton_url,
+        config=config,
+        decoder=decoder,
+        lazy=True,
+        max_subscribers=settings.max_subscribers,
+    ) as worker:
         runner = Runner(
-            Service(worker, settings, resources),
+            Service(worker, settings),
             sys.stdin.buffer,  # read with os.read on its descriptor: no buffer lock at exit
             host=host,
             port=port,
@@ -233,12 +230,9 @@ async def _serve(
             log_level=log_level,
             access_log=access_log,
         )
-        try:
-            with runner.signals():
-                await runner.start()
-                if port == 0:
-                    click.echo(f"framegraph: listening on http://{host}:{runner.port}", err=True)
-                await runner.wait()
-        finally:
-            decoder.close()
+        with runner.signals():
+            await runner.start()
+            if port == 0:
+                click.echo(f"framegraph: listening on http://{host}:{runner.port}", err=True)
+            await runner.wait()
     return 0

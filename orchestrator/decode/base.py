@@ -7,13 +7,19 @@ gets its own outcome, a `Decoded` or a `DecodeError`, in the order given.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
-from orchestrator.decode.inputs import InputSpec
+from orchestrator.models import FrameInput
+
+INSTALL_HINT = "pip install 'framegraph[gpu]'"
+
+
+class DecoderUnavailable(Exception):
+    """The decoder asked for cannot run here; the message says what to install or change."""
 
 
 class DecodeError(Exception):
@@ -34,21 +40,22 @@ class Decoded:
     """A decoded frame: BGR pixels (OpenCV convention) and model inputs made alongside."""
 
     image: np.ndarray  # (H, W, 3) uint8, BGR
-    inputs: dict[str, np.ndarray] = field(default_factory=dict)  # InputSpec.name -> (S, S, 3)
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)  # input node -> (S, S, 3)
 
 
 class Decoder(Protocol):
     """Decodes a batch of encoded images; makes the requested model inputs when it can.
 
-    A decoder may leave a requested input out of `Decoded.inputs`: the worker then makes
-    it from `Decoded.image` with `InputSpec.make`.
+    `inputs` maps plan nodes to the specs of the model inputs to make (`Plan.inputs`). A
+    decoder may leave one out of `Decoded.inputs`: the worker then makes it from
+    `Decoded.image` with `FrameInput.make`.
     """
 
     name: str
     max_batch: int
 
     def decode(
-        self, payloads: Sequence[bytes], specs: Sequence[InputSpec]
+        self, payloads: Sequence[bytes], inputs: Mapping[str, FrameInput]
     ) -> list[Decoded | DecodeError]: ...
 
     def close(self) -> None: ...

@@ -18,16 +18,12 @@ import importlib.util
 import logging
 from typing import Literal
 
-from orchestrator.decode.base import Decoder
+from orchestrator.decode.base import INSTALL_HINT, Decoder, DecoderUnavailable
 
 CHOICES = ("auto", "opencv", "dali")
-INSTALL_HINT = "pip install 'framegraph[gpu]'"
 
 log = logging.getLogger(__name__)
 
-
-class DecoderUnavailable(Exception):
-    """The decoder asked for cannot run here; the message says what to install or change."""
 
 
 def dali_installed() -> bool:

@@ -3,7 +3,7 @@
 One DALI pipeline per set of requested model inputs decodes the frames queued in the worker
 as one batch and, in the same graph, makes every input the plan's nets need (resize or
 letterbox, BGR→RGB, scale/offset), so the full frame goes to the host once and is never
-copied back. The graph mirrors `InputSpec.make` step by step (resize in uint8 with linear
+copied back. The graph mirrors `FrameInput.make` step by step (resize in uint8 with linear
 interpolation and no antialias, centred black padding, then normalisation) so that both
 decoders agree within one grey level (docs/decoding.md).
 
@@ -21,18 +21,17 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import cv2
 import numpy as np
 
-from orchestrator.decode.base import Decoded, DecodeError
-from orchestrator.decode.choose import INSTALL_HINT, DecoderUnavailable
-from orchestrator.decode.inputs import InputSpec
+from orchestrator.decode.base import INSTALL_HINT, Decoded, DecodeError, DecoderUnavailable
+from orchestrator.models import FrameInput
 
 _ENCODED = "encoded"
-_SpecKey = tuple[InputSpec, ...]
+_SpecKey = tuple[tuple[str, FrameInput], ...]  # (input node, spec), in the plan's order
 
 
 def _import_dali() -> None:
@@ -55,15 +54,15 @@ def _round_half_even(x: Any) -> Any:
     return whole + (frac > 0.5) + (frac == 0.5) * odd
 
 
-def _model_input(frame: Any, spec: InputSpec) -> Any:
-    """The graph for one `InputSpec`: the DALI counterpart of `InputSpec.make`."""
+def _model_input(frame: Any, spec: FrameInput) -> Any:
+    """The graph for one `FrameInput`: the DALI counterpart of `FrameInput.make`."""
     import nvidia.dali.math as dmath
     from nvidia.dali import fn, types
 
     side = float(spec.size)
     if spec.fit == "stretch":
         width = height = side
-    else:  # size of the frame inside the box, as InputSpec.letterbox + make compute it
+    else:  # size of the frame inside the box, as FrameInput.letterbox + make compute it
         shape = frame.shape(dtype=types.FLOAT64)
         scale = side / dmath.max(shape[0], shape[1])
         width = fn.cast(_round_half_even(shape[1] * scale), dtype=types.FLOAT)
@@ -76,13 +75,13 @@ def _model_input(frame: Any, spec: InputSpec) -> Any:
         antialias=False,  # what cv2.INTER_LINEAR does
     )
     rgb = fn.color_space_conversion(resized, image_type=types.BGR, output_type=types.RGB)
-    if spec.dtype == "uint8":  # like InputSpec.make, uint8 inputs ignore scale and offset
+    if spec.dtype == "uint8":  # like FrameInput.make, uint8 inputs ignore scale and offset
         mean, std, fill, dtype = 0.0, 1.0, 0.0, types.UINT8
     else:  # (pixel - mean) / std == pixel * scale + offset; padding is normalised black
         mean, std = -spec.offset / spec.scale, 1.0 / spec.scale
         fill, dtype = spec.offset, types.FLOAT
     # A centred crop larger than the image pads it; truncating the (negative) start gives the
-    # same top/left padding as (size - inner) // 2 in InputSpec.make.
+    # same top/left padding as (size - inner) // 2 in FrameInput.make.
     return fn.crop_mirror_normalize(
         rgb,
         crop=(side, side),
@@ -138,9 +137,9 @@ class DaliDecoder:
             raise DecoderUnavailable(f"DALI ({device}) cannot run here: {_summary(exc)}") from exc
 
     def decode(
-        self, payloads: Sequence[bytes], specs: Sequence[InputSpec] = ()
+        self, payloads: Sequence[bytes], inputs: Mapping[str, FrameInput] | None = None
     ) -> list[Decoded | DecodeError]:
-        key = tuple(dict.fromkeys(specs))  # unique, in order
+        key = tuple((inputs or {}).items())
         out: list[Decoded | DecodeError] = []
         with self._lock:
             for start in range(0, len(payloads), self.max_batch):
@@ -179,7 +178,7 @@ class DaliDecoder:
         pipe = self._pipeline(key)
         pipe.feed_input(_ENCODED, [np.frombuffer(data, np.uint8) for data in batch])
         frames, *tensors = (self._host_samples(out) for out in pipe.run())
-        inputs = dict(zip((spec.name for spec in key), tensors, strict=True))
+        inputs = dict(zip((name for name, _ in key), tensors, strict=True))
         return [
             Decoded(image=frames[i], inputs={name: t[i] for name, t in inputs.items()})
             for i in range(len(batch))
@@ -221,7 +220,7 @@ class DaliDecoder:
                 output_type=types.BGR,
                 jpeg_fancy_upsampling=True,  # nvJPEG upsamples chroma like libjpeg-turbo
             )
-            return (frame, *(_model_input(frame, spec) for spec in specs))
+            return (frame, *(_model_input(frame, spec) for _, spec in specs))
 
         pipe = graph()
         pipe.build()

@@ -1,18 +1,18 @@
 """The CPU decoder: OpenCV's libjpeg-turbo/libpng, the fastest decode on a CPU (FACTS.md).
 
-It only decodes; the worker makes model inputs from the frame (`InputSpec.make`) as plan
+It only decodes; the worker makes model inputs from the frame (`FrameInput.make`) as plan
 nodes, so a net's input is made only when the plan needs that net.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import cv2
 import numpy as np
 
 from orchestrator.decode.base import Decoded, DecodeError
-from orchestrator.decode.inputs import InputSpec
+from orchestrator.models import FrameInput
 
 
 class OpenCVDecoder:
@@ -22,7 +22,7 @@ class OpenCVDecoder:
     max_batch = 8
 
     def decode(
-        self, payloads: Sequence[bytes], specs: Sequence[InputSpec] = ()
+        self, payloads: Sequence[bytes], inputs: Mapping[str, FrameInput] | None = None
     ) -> list[Decoded | DecodeError]:
         return [self.decode_one(data) for data in payloads]
 

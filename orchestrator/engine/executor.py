@@ -14,14 +14,16 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from orchestrator.engine.binding import bind, usable
 from orchestrator.engine.frame import FeatureError, Frame
 from orchestrator.engine.lanes import Lane, Lanes, done
 from orchestrator.engine.ring import FrameRing
-from orchestrator.engine.timing import NodeTiming, remote_accumulator
+from orchestrator.engine.timing import NodeTiming
 from orchestrator.graph.catalog import Catalog
 from orchestrator.graph.feature import Feature
 from orchestrator.graph.plan import Plan
 from orchestrator.telemetry import Telemetry
+from orchestrator.telemetry.remote import remote_accumulator
 
 Turn = tuple["asyncio.Future[None] | None", "asyncio.Future[None]"]
 
@@ -39,6 +41,7 @@ class Executor:
         self.catalog = catalog.validate()
         self.features: dict[str, Feature] = {f.name: f for f in self.catalog}
         self.needs: dict[str, tuple[str, ...]] = {f.name: f.needs for f in self.catalog}
+        self._released = frozenset(f.name for f in self.catalog if f.model_input)
         self.resources = dict(resources or {})
         self.telemetry = telemetry or Telemetry()
         self.ring = FrameRing()
@@ -69,7 +72,7 @@ class Executor:
         finally:
             del self._unfinished[frame.seq]
             self._trim()
-        frame.release()
+        frame.release(self._released)
         return frame
 
     def _trim(self) -> None:
@@ -103,7 +106,7 @@ class Executor:
                 return
             if turn is not None and turn[0] is not None:
                 await turn[0]
-            if name in frame.results:  # made upstream, e.g. a model input by the decoder
+            if feat.model_input and name in frame.results:  # the decoder made it already
                 return
             kwargs = self._inputs(frame, feat, lane)
             remote = remote_accumulator()
@@ -126,30 +129,8 @@ class Executor:
 
     def _inputs(self, frame: Frame, feat: Feature, lane: Lane | None) -> dict[str, Any]:
         """Keyword arguments: prerequisites' results (tuples over the window) and resources."""
-        dep_params = [p for p in feat.params if p not in feat.resources]
         frames = [frame]
         if feat.window.frames > 1:
-            frames = [
-                f
-                for f in self.ring.window(frame, feat.window.frames)
-                if all(d in f.results for d in feat.needs)
-            ]
+            frames = usable(feat, self.ring.window(frame, feat.window.frames))
             frame.warming_up[feat.name] = len(frames) < feat.window.frames
-        windowed = feat.window.frames > 1
-        kwargs: dict[str, Any] = {}
-        for param, dep in zip(dep_params, feat.needs, strict=True):
-            kwargs[param] = (
-                tuple(f.results[dep] for f in frames) if windowed else frame.results[dep]
-            )
-        for res in feat.resources:
-            if res == "image":
-                kwargs[res] = frame.image
-            elif res == "frame":
-                kwargs[res] = tuple(f.info for f in frames) if windowed else frame.info
-            elif res == "state":
-                kwargs[res] = lane.state if lane else None
-            elif res in self.resources:
-                kwargs[res] = self.resources[res]
-            else:
-                raise RuntimeError(f"resource {res!r} is not available in this worker")
-        return kwargs
+        return bind(feat, frames, frame.image, lane.state if lane else None, self.resources)

@@ -8,6 +8,7 @@ windows holds only small results.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +54,8 @@ class Frame:
             h, w = self.image.shape[:2]
             self.info = FrameInfo(self.seq, self.ts, w, h)
 
-    def release(self) -> None:
-        """Drop the pixels and big intermediates once nothing will read them again."""
+    def release(self, large: Iterable[str] = ()) -> None:
+        """Drop the pixels and the `large` intermediates (model inputs) once nothing reads them."""
         self.image = None
-        for name in [n for n in self.results if n.startswith("input.")]:
-            del self.results[name]
+        for name in large:
+            self.results.pop(name, None)

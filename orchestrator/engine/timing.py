@@ -1,20 +1,16 @@
 """Per-frame timings: where a frame's latency went, for `--timings` and the benchmark.
 
-Each node records when it ran and how long it waited on remote inference; the remote
-part is credited through a context variable, so a feature function need not pass
-anything along (each node runs in its own task, with its own context). The critical path
+Each node records when it ran and how long it waited on remote inference. The critical path
 is walked back from the last node to finish, through the prerequisite that finished last;
-along it, time waiting on Triton is `remote` and the rest of the nodes' run time is
+along it, time waiting on Triton is `remote` (credited by the Triton client through
+`orchestrator.telemetry.remote`) and the rest of the nodes' run time is
 `worker` (feature code: statistics, resizing, crops, tracking), which is work, not
 orchestration.
 """
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass
-
-_REMOTE: ContextVar[list[float] | None] = ContextVar("framegraph_remote", default=None)
 
 
 @dataclass(frozen=True)
@@ -22,20 +18,6 @@ class NodeTiming:
     start: float
     end: float
     remote: float  # seconds spent waiting on Triton inside this node
-
-
-def remote_accumulator() -> list[float]:
-    """Start crediting remote time to the current task's node; returns the accumulator."""
-    acc = [0.0]
-    _REMOTE.set(acc)
-    return acc
-
-
-def credit_remote(seconds: float) -> None:
-    """Called by remote clients (Triton) after each request."""
-    acc = _REMOTE.get()
-    if acc is not None:
-        acc[0] += seconds
 
 
 def critical_path(

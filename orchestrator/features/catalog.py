@@ -2,5 +2,5 @@
 
 from orchestrator.graph import Catalog
 
-CATALOG = Catalog(resources=("triton",))
+CATALOG = Catalog(resources=("infer",))
 feature = CATALOG.feature

@@ -13,12 +13,20 @@ import numpy as np
 
 from orchestrator.features.catalog import feature
 from orchestrator.graph import Window
-from orchestrator.triton.models import EXPRESSIONS
-from orchestrator.vision.crops import square_crops
+from orchestrator.models import CropInput, Infer, Model, TensorSpec
 from orchestrator.vision.detections import Detections
 
-CROP_SCALE = 1.2  # the crop is 1.2x the face box (models/README.md)
 SMOOTHING_FRAMES = 15
+EXPRESSIONS = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
+# mini-Xception (FER2013) on grey face crops 1.2x the box, (x / 255 - 0.5) * 2.
+FACE_EXPRESSION = Model(
+    "face_expression",
+    CropInput(64, "float32", scale=2 / 255.0, offset=-1.0, channels=1, expand=1.2),
+    (
+        TensorSpec("probabilities", "FP32", (7,)),  # in EXPRESSIONS order
+        TensorSpec("label", "INT32", (1,)),  # index into EXPRESSIONS
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -53,14 +61,13 @@ class Expressions:
         return {"count": len(faces), "faces": faces}
 
 
-@feature("faces.expression", models=("face_expression",))
-async def faces_expression(faces: Detections, image: np.ndarray, triton: Any) -> Expressions:
+@feature("faces.expression", models=(FACE_EXPRESSION,))
+async def faces_expression(faces: Detections, image: np.ndarray, infer: Infer) -> Expressions:
     """The expression of each face (angry, disgust, fear, happy, sad, surprise, neutral)."""
     if not len(faces):
         return Expressions(np.zeros((0, 7), np.float32))
-    crops = square_crops(image, faces.xyxy, CROP_SCALE, 64, gray=True)
-    x = crops.pixels.astype(np.float32) * (2 / 255.0) - 1.0  # (x / 255 - 0.5) * 2
-    out = await triton.infer("face_expression", x)
+    crops = FACE_EXPRESSION.input.make(image, faces.xyxy)
+    out = await infer(FACE_EXPRESSION, crops.pixels)
     return Expressions(out["probabilities"])
 
 

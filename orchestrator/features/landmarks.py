@@ -8,10 +8,18 @@ from typing import Any, ClassVar
 import numpy as np
 
 from orchestrator.features.catalog import feature
-from orchestrator.vision.crops import square_crops
+from orchestrator.models import CropInput, Infer, Model, TensorSpec
 from orchestrator.vision.detections import Detections
 
-CROP_SCALE = 1.5  # the crop is 1.5x the face box (models/README.md)
+# MediaPipe face mesh on square face crops 1.5x the box, RGB in [0, 1].
+FACE_LANDMARKS = Model(
+    "face_landmarks",
+    CropInput(192, "float32", scale=1 / 255.0, expand=1.5),
+    (
+        TensorSpec("landmarks", "FP32", (468, 3)),  # x, y, z in crop pixels
+        TensorSpec("presence", "FP32", (1,)),  # probability
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -31,11 +39,11 @@ class Landmarks:
         }
 
 
-@feature("faces.landmarks", models=("face_landmarks",))
-async def faces_landmarks(faces: Detections, image: np.ndarray, triton: Any) -> Landmarks:
+@feature("faces.landmarks", models=(FACE_LANDMARKS,))
+async def faces_landmarks(faces: Detections, image: np.ndarray, infer: Infer) -> Landmarks:
     """468 face-mesh landmarks (x, y, z) per face, in frame pixels."""
     if not len(faces):
         return Landmarks(np.zeros((0, 468, 3), np.float32), np.zeros(0, np.float32))
-    crops = square_crops(image, faces.xyxy, CROP_SCALE, 192)
-    out = await triton.infer("face_landmarks", crops.pixels.astype(np.float32) / 255.0)
+    crops = FACE_LANDMARKS.input.make(image, faces.xyxy)
+    out = await infer(FACE_LANDMARKS, crops.pixels)
     return Landmarks(crops.to_frame(out["landmarks"]), out["presence"][:, 0])

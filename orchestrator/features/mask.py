@@ -11,6 +11,7 @@ import numpy as np
 
 from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.catalog import feature
+from orchestrator.models import FrameInput, Infer, Model, TensorSpec
 
 MASK_SIDE = 96  # longer side of the mask sent to clients; aspect follows the frame
 
@@ -32,10 +33,18 @@ class Mask:
         }
 
 
-@feature("persons.mask", models=("person_mask",))
-async def persons_mask(input_selfie: np.ndarray, frame: FrameInfo, triton: Any) -> Mask:
+# MediaPipe selfie segmentation on the stretched RGB frame in [0, 1]; 255 = person.
+PERSON_MASK = Model(
+    "person_mask",
+    FrameInput(256, "stretch", "float32", scale=1 / 255.0),
+    (TensorSpec("mask", "UINT8", (256, 256)),),
+)
+
+
+@feature("persons.mask", models=(PERSON_MASK,))
+async def persons_mask(input_person_mask: np.ndarray, frame: FrameInfo, infer: Infer) -> Mask:
     """Where people are: a binary mask (PNG, base64) and the share of the frame they cover."""
-    out = await triton.infer("person_mask", input_selfie[None])
+    out = await infer(PERSON_MASK, input_person_mask[None])
     prob = out["mask"][0]
     scale = MASK_SIDE / max(frame.width, frame.height)
     size = (max(1, round(frame.width * scale)), max(1, round(frame.height * scale)))

@@ -10,16 +10,29 @@ import numpy as np
 from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.catalog import feature
 from orchestrator.graph import Window
+from orchestrator.models import FrameInput, Infer, Model, TensorSpec
 from orchestrator.vision.detections import Detections
 from orchestrator.vision.tracking import BoxTracker
 
 FORGET_AFTER_S = 60.0  # dwell state forgets tracks unseen for this long (memory stays flat)
 
 
-@feature("persons", models=("persons",))
-async def persons(input_ssdlite: np.ndarray, frame: FrameInfo, triton: Any) -> Detections:
+# SSDLite MobileNetV2 (person) + threshold; rows padded to the request's largest count.
+PERSONS = Model(
+    "persons",
+    FrameInput(300, "stretch", "uint8"),  # RGB frame, stretched
+    (
+        TensorSpec("boxes", "FP32", (-1, 4)),  # x1, y1, x2, y2 normalised; padded rows
+        TensorSpec("scores", "FP32", (-1,)),  # 0 on padded rows
+        TensorSpec("count", "INT32", (1,)),  # real rows per image
+    ),
+)
+
+
+@feature("persons", models=(PERSONS,))
+async def persons(input_persons: np.ndarray, frame: FrameInfo, infer: Infer) -> Detections:
     """People in the frame: boxes in frame pixels and scores (SSDLite, score >= 0.5)."""
-    out = await triton.infer("persons", input_ssdlite[None])
+    out = await infer(PERSONS, input_persons[None])
     n = int(out["count"][0, 0])
     scale = np.array([frame.width, frame.height] * 2, np.float32)
     return Detections(out["boxes"][0, :n] * scale, out["scores"][0, :n].astype(np.float32)).clip(

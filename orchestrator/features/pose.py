@@ -8,10 +8,19 @@ from typing import Any, ClassVar
 import numpy as np
 
 from orchestrator.features.catalog import feature
-from orchestrator.vision.crops import square_crops
+from orchestrator.models import CropInput, Infer, Model, TensorSpec
 from orchestrator.vision.detections import Detections
 
-CROP_SCALE = 1.25  # the crop is 1.25x the person box (models/README.md)
+POSE_COLUMNS = ("x", "y", "z", "visibility", "presence")
+# BlazePose GHUM full on square person crops 1.25x the box, RGB in [0, 1].
+PERSON_POSE = Model(
+    "person_pose",
+    CropInput(256, "float32", scale=1 / 255.0, expand=1.25),
+    (
+        TensorSpec("keypoints", "FP32", (33, 5)),  # POSE_COLUMNS; x, y, z in crop pixels
+        TensorSpec("presence", "FP32", (1,)),  # probability
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -36,12 +45,12 @@ class Poses:
         return {"count": len(people), "people": people}
 
 
-@feature("persons.pose", models=("person_pose",))
-async def persons_pose(persons: Detections, image: np.ndarray, triton: Any) -> Poses:
+@feature("persons.pose", models=(PERSON_POSE,))
+async def persons_pose(persons: Detections, image: np.ndarray, infer: Infer) -> Poses:
     """33 body keypoints (x, y, visibility) per person, in frame pixels (BlazePose full)."""
     if not len(persons):
         return Poses(np.zeros((0, 33, 3), np.float32), np.zeros((0, 33), np.float32), np.zeros(0))
-    crops = square_crops(image, persons.xyxy, CROP_SCALE, 256)
-    out = await triton.infer("person_pose", crops.pixels.astype(np.float32) / 255.0)
+    crops = PERSON_POSE.input.make(image, persons.xyxy)
+    out = await infer(PERSON_POSE, crops.pixels)
     points = out["keypoints"]
     return Poses(crops.to_frame(points[..., :3]), points[..., 3], out["presence"][:, 0])

@@ -3,7 +3,11 @@
 Validation turns every mistake a feature author can make into one error naming the
 feature: a bad or duplicate name, a parameter that is neither a feature nor a resource,
 a cycle, a window that cannot work (a windowed feature asking for whole images, state
-without a state factory, a window below one frame).
+without a state factory, a window below one frame), two different models of one name.
+
+Models come with the features that declare them: a whole-frame model's input node
+(`input.<model>`) is added with the first feature that names the model, so nothing about
+a net is registered anywhere else.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from orchestrator.decode.inputs import InputSpec
 from orchestrator.graph.feature import FRAME_RESOURCES, NAME, Feature, make_feature
 from orchestrator.graph.window import Window
+from orchestrator.models import FrameInput, Model
 
 
 class CatalogError(ValueError):
@@ -25,8 +29,9 @@ class CatalogError(ValueError):
 class Catalog:
     """Features by name, in declaration order; `validate()` resolves and checks them."""
 
-    def __init__(self, resources: Iterable[str] = ("triton",)) -> None:
+    def __init__(self, resources: Iterable[str] = ("infer",)) -> None:
         self._features: dict[str, Feature] = {}
+        self._models: dict[str, Model] = {}
         self._resources = FRAME_RESOURCES | frozenset(resources)
         self._valid = False
 
@@ -35,9 +40,9 @@ class Catalog:
         name: str | None = None,
         *,
         window: Window | None = None,
-        models: Iterable[str] = (),
+        models: Iterable[Model] = (),
         public: bool = True,
-        input_spec: InputSpec | None = None,
+        input_spec: FrameInput | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: declare the function as a feature of this catalog."""
 
@@ -61,8 +66,22 @@ class Catalog:
             raise CatalogError(f"feature {feat.name!r}: name must be lowercase dotted words")
         if feat.name in self._features or feat.name in self._resources:
             raise CatalogError(f"feature {feat.name!r}: declared twice")
+        for model in feat.models:
+            known = self._models.setdefault(model.name, model)
+            if known != model:
+                raise CatalogError(
+                    f"feature {feat.name!r}: model {model.name!r} is declared twice, differently"
+                )
         self._features[feat.name] = feat
         self._valid = False
+        for model in feat.models:
+            spec = model.frame_input
+            if spec is not None and model.input_node not in self._features:
+                self.add(_input_node(model, spec))
+
+    def models(self) -> list[Model]:
+        """Every model a feature of the catalog calls, in declaration order."""
+        return list(self._models.values())
 
     def validate(self) -> Catalog:
         """Resolve parameters to prerequisites and check the whole graph; idempotent."""
@@ -136,3 +155,14 @@ class Catalog:
 
     def public(self) -> list[str]:
         return sorted(f.name for f in self._features.values() if f.public)
+
+
+def _input_node(model: Model, spec: FrameInput) -> Feature:
+    """The internal node that makes a whole-frame model's input from the frame, once per frame."""
+
+    def make(image: Any) -> Any:
+        return spec.make(image)
+
+    fit = "letterboxed" if spec.fit == "letterbox" else "stretched"
+    make.__doc__ = f"The {spec.size}x{spec.size} {fit} frame that {model.name!r} takes."
+    return make_feature(make, name=model.input_node, public=False, input_spec=spec)

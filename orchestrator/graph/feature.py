@@ -6,8 +6,10 @@
 A parameter names a feature with its dots written as underscores (`faces_tracks` is
 `faces.tracks`), or one of the runtime's resources: `image` (the decoded BGR frame),
 `frame` (`FrameInfo`), `state` (the feature's in-order state) and whatever the runtime
-registers (e.g. `triton`). The function may be `async` (it then awaits remote work such as
-Triton) or plain (it then runs inline on the event loop, so it must be cheap: a few ms).
+registers (`infer`, Triton inference). A feature that calls a net names its `Model`s
+(`models=(PERSONS,)`); a whole-frame model's input is a node of its own, `input.<model>`,
+taken as the parameter `input_<model>`. The function may be `async` (it then awaits remote
+work such as Triton) or plain (it then runs inline on the event loop, so it must be cheap).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestrator.decode.inputs import InputSpec
 from orchestrator.graph.window import Window
+from orchestrator.models import FrameInput, Model
 
 FRAME_RESOURCES = frozenset({"image", "frame", "state"})
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -34,9 +36,9 @@ class Feature:
     fn: Callable[..., Any]
     params: tuple[str, ...]  # the function's parameter names, in order
     window: Window = field(default_factory=Window)
-    models: tuple[str, ...] = ()  # Triton models it calls
+    models: tuple[Model, ...] = ()  # Triton ensembles it calls
     public: bool = True  # requestable by clients; internal nodes only serve others
-    input_spec: InputSpec | None = None  # set on nodes that make a net's input from the frame
+    input_spec: FrameInput | None = None  # set on nodes that make a net's input from the frame
     description: str = ""
     result: str = ""  # the result type's name, for the catalog listing
     schema: str = ""  # the result's JSON shape in one line (the type's `JSON` class attribute)
@@ -48,6 +50,12 @@ class Feature:
     def runs_in(self) -> str:
         return "triton" if self.models else "worker"
 
+    @property
+    def model_input(self) -> bool:
+        """A model input made from the frame: a decoder may supply it, and it is released
+        with the frame's pixels (large, and read only by the same frame's nodes)."""
+        return self.input_spec is not None
+
     def describe(self) -> dict[str, Any]:
         """The catalog entry clients see."""
         return {
@@ -57,7 +65,7 @@ class Feature:
             "window_frames": self.window.frames,
             "ordered": self.window.ordered,
             "runs_in": self.runs_in,
-            "models": list(self.models),
+            "models": [m.name for m in self.models],
             "result": self.result,
             "schema": self.schema + (" + warming_up" if self.window.frames > 1 else ""),
             "description": self.description,
@@ -69,9 +77,9 @@ def make_feature(
     *,
     name: str | None = None,
     window: Window | None = None,
-    models: tuple[str, ...] = (),
+    models: tuple[Model, ...] = (),
     public: bool = True,
-    input_spec: InputSpec | None = None,
+    input_spec: FrameInput | None = None,
 ) -> Feature:
     """Build a `Feature` from a function; prerequisites are resolved later by the catalog."""
     sig = inspect.signature(fn)

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from orchestrator.decode.inputs import InputSpec
 from orchestrator.graph.catalog import Catalog
+from orchestrator.models import FrameInput, Model
 
 
 class UnknownFeatureError(ValueError):
@@ -34,11 +34,15 @@ class Plan:
     requested: tuple[str, ...]
     order: tuple[str, ...]
     skipped: tuple[str, ...]
-    models: tuple[str, ...]
-    inputs: tuple[InputSpec, ...]
+    models: tuple[Model, ...]
+    inputs: dict[str, FrameInput] = field(compare=False)  # input node -> spec (decoders make them)
     max_window: int
     needs_image: bool
     needs: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.models)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,8 +50,8 @@ class Plan:
             "order": list(self.order),
             "prerequisites": [n for n in self.order if n not in self.requested],
             "skipped": list(self.skipped),
-            "models": list(self.models),
-            "inputs": [s.name for s in self.inputs],
+            "models": list(self.model_names),
+            "inputs": list(self.inputs),
             "max_window": self.max_window,
             "needs": {n: list(d) for n, d in self.needs.items()},
         }
@@ -60,7 +64,7 @@ class Plan:
             needs = self.needs.get(name, ())
             after = f" <- {', '.join(needs)}" if needs else ""
             lines.append(f"  {i:2d}. {name} ({role}){after}")
-        lines.append(f"Triton models: {', '.join(self.models) or 'none'}")
+        lines.append(f"Triton models: {', '.join(self.model_names) or 'none'}")
         lines.append(f"frames kept for windows: {self.max_window}")
         lines.append(f"skipped (nobody asked): {', '.join(self.skipped) or 'none'}")
         return "\n".join(lines)
@@ -111,7 +115,7 @@ class Planner:
             order=tuple(order),
             skipped=tuple(n for n in self.catalog.public() if n not in seen),
             models=tuple(dict.fromkeys(m for f in feats for m in f.models)),
-            inputs=tuple(f.input_spec for f in feats if f.input_spec is not None),
+            inputs={f.name: f.input_spec for f in feats if f.input_spec is not None},
             max_window=max((f.window.frames for f in feats), default=1),
             needs_image=any("image" in f.resources for f in feats),
             needs={f.name: f.needs for f in feats},

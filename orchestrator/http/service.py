@@ -8,7 +8,7 @@ the same way for Server-Sent Events and WebSockets.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from orchestrator.delivery.hub import StreamEndedError, SubscriberLimitError
@@ -21,15 +21,9 @@ from orchestrator.stream.worker import Worker
 
 
 class Service:
-    def __init__(
-        self,
-        worker: Worker,
-        settings: Settings | None = None,
-        resources: Mapping[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, worker: Worker, settings: Settings | None = None) -> None:
         self.worker = worker
         self.settings = settings or Settings()
-        self.resources = resources if resources is not None else worker.resources
         self.planner = worker.planner
         self.hub = worker.hub
         self.hub.max_subscribers = self.settings.max_subscribers
@@ -94,7 +88,7 @@ class Service:
         checks: dict[str, Any] = {
             "stdin": {"ok": stdin_open, "detail": "open" if stdin_open else "closed"}
         }
-        models = self.plan_now().models
+        models = self.plan_now().model_names
         if models:
             ok, detail = await self._triton_ready(models)
             checks["triton"] = {"ok": ok, "detail": detail, "models": list(models)}
@@ -103,7 +97,7 @@ class Service:
         return ready, checks
 
     async def _triton_ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
-        triton = self.resources.get("triton")
+        triton = self.worker.triton
         if triton is None:
             return False, "no Triton client in this worker"
         try:

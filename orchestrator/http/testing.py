@@ -61,6 +61,10 @@ class LiveServer:
         """`sndbuf`: the server's socket send buffer in bytes, small to make a client that
         stops reading stall the server's writes after a few events rather than megabytes."""
         settings = settings or Settings()
+        if "catalog" not in worker:
+            from orchestrator.features import default_catalog
+
+            worker["catalog"] = default_catalog()
         self.worker = Worker(config=config or PipelineConfig(), **worker)
         self.service = Service(self.worker, settings)
         read_fd, self._write_fd = os.pipe()

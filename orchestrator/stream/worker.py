@@ -1,40 +1,57 @@
 """A stream worker: everything one stream process owns, assembled once.
 
 `framegraph run` and `framegraph serve` differ only in who subscribes (stdout versus
-HTTP clients); both build a `Worker` and run it on stdin.
+HTTP clients); both build a `Worker` (through `stream.assembly`) and run it on stdin.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
+
+import numpy as np
 
 from orchestrator.decode.base import Decoder
 from orchestrator.decode.opencv import OpenCVDecoder
 from orchestrator.delivery.hub import Hub
 from orchestrator.engine.executor import Executor
-from orchestrator.features import default_catalog
 from orchestrator.graph import Catalog, Planner
+from orchestrator.models import Model, Outputs
 from orchestrator.stream.pipeline import Pipeline, PipelineConfig
 from orchestrator.telemetry import Telemetry
 
 
+class Inference(Protocol):
+    """The remote inference a worker holds (a Triton client or session): features call
+    `infer`; readiness probes call `ready`; its request metrics go to the worker's registry."""
+
+    telemetry: Telemetry
+
+    async def infer(self, model: Model, batch: np.ndarray) -> Outputs: ...
+
+    async def ready(self, models: Sequence[str]) -> tuple[bool, str]: ...
+
+
 @dataclass
 class Worker:
+    catalog: Catalog
     config: PipelineConfig = field(default_factory=PipelineConfig)
-    catalog: Catalog = field(default_factory=default_catalog)
     decoder: Decoder = field(default_factory=OpenCVDecoder)
-    resources: Mapping[str, Any] = field(default_factory=dict)
+    triton: Inference | None = None
     telemetry: Telemetry = field(default_factory=Telemetry)
     max_subscribers: int = 256
 
     def __post_init__(self) -> None:
+        resources: dict[str, Any] = {}
+        if self.triton is not None:
+            self.triton.telemetry = self.telemetry
+            resources["infer"] = self.triton.infer
         self.planner = Planner(self.catalog)
         self.hub = Hub(self.telemetry, self.max_subscribers)
-        self.executor = Executor(self.catalog, self.resources, telemetry=self.telemetry)
+        self.executor = Executor(self.catalog, resources, telemetry=self.telemetry)
         self.pipeline = Pipeline(self.planner, self.hub, self.decoder, self.executor, self.config)
 
     async def run(self, stream: BinaryIO, handle_signals: bool = True) -> None:

@@ -1,7 +1,7 @@
 """The worker's Triton client: async gRPC, checked at start-up, failing fast while Triton is down.
 
-- `check(models)`: readiness and metadata of every ensemble a plan needs, against the
-  contract in `models.py`; a mismatch is a clear error at start-up, not nonsense later.
+- `check(models)`: readiness and config of every ensemble a plan needs, against the
+  features' `Model` declarations; a mismatch is a clear error at start-up, not nonsense later.
 - `infer(model, batch)`: one request per call (a frame's whole batch of crops at once),
   with a per-request timeout; frame-sized single inputs go through system shared memory
   when the server is on this host.
@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,9 +25,10 @@ import tritonclient.grpc.aio as aio
 from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
 from tritonclient.utils import InferenceServerException
 
-from orchestrator.engine.timing import credit_remote
+from orchestrator.models import Model, Outputs
 from orchestrator.telemetry import Telemetry
-from orchestrator.triton.models import CONTRACTS, check_model
+from orchestrator.telemetry.remote import credit_remote
+from orchestrator.triton.contract import check_model
 from orchestrator.triton.shm import Region, ShmPool
 
 log = logging.getLogger(__name__)
@@ -69,8 +71,8 @@ class TritonClient:
         self.reconnects = 0
 
     # Start-up -------------------------------------------------------------------------
-    async def check(self, models: tuple[str, ...] | list[str]) -> None:
-        """Every model ready and matching its contract; `TritonError` naming what is wrong."""
+    async def check(self, models: Sequence[Model]) -> None:
+        """Every model ready and matching its declaration; `TritonError` naming what is wrong."""
         try:
             if not await self._client.is_server_ready(client_timeout=self.timeout):
                 raise TritonUnavailable(f"Triton at {self.url} is not ready")
@@ -78,18 +80,17 @@ class TritonClient:
             raise TritonUnavailable(f"Triton unreachable at {self.url}: {exc.message()}") from None
         problems = []
         for model in models:
-            if not await self._client.is_model_ready(model, client_timeout=self.timeout):
-                problems.append(f"model {model!r} is not ready on {self.url}")
+            if not await self._client.is_model_ready(model.name, client_timeout=self.timeout):
+                problems.append(f"model {model.name!r} is not ready on {self.url}")
                 continue
-            meta = await self._client.get_model_metadata(model, as_json=True)
-            config = await self._client.get_model_config(model, as_json=True)
-            mismatch = check_model(CONTRACTS[model], meta, config)
+            config = await self._client.get_model_config(model.name, as_json=True)
+            mismatch = check_model(model, config)
             if mismatch:
                 problems.append(mismatch)
         if problems:
             raise TritonError("\n".join(problems))
 
-    async def ready(self, models: tuple[str, ...] | list[str]) -> tuple[bool, str]:
+    async def ready(self, models: Sequence[str]) -> tuple[bool, str]:
         """(ready?, why not) for readiness probes: server up and these models loaded."""
         if not self._healthy:
             return False, f"Triton at {self.url} unreachable (reconnecting)"
@@ -104,13 +105,13 @@ class TritonClient:
         return True, "ok"
 
     # Inference ------------------------------------------------------------------------
-    async def infer(self, model: str, batch: np.ndarray) -> dict[str, np.ndarray]:
+    async def infer(self, model: Model, batch: np.ndarray) -> Outputs:
         """Run `model` on a batch (N, ...) of inputs; its outputs by name, each (N, ...).
 
         Batches beyond the model's guaranteed batch size go as concurrent chunks (a frame
         with 40 faces), which Triton's dynamic batcher may merge again.
         """
-        limit = CONTRACTS[model].min_batch_size
+        limit = model.min_batch_size
         if len(batch) <= limit:
             return await self._infer(model, batch)
         parts = await asyncio.gather(
@@ -118,32 +119,32 @@ class TritonClient:
         )
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
-    async def _infer(self, model: str, batch: np.ndarray) -> dict[str, np.ndarray]:
+    async def _infer(self, model: Model, batch: np.ndarray) -> Outputs:
+        name = model.name
         if not self._healthy:
-            self.telemetry.triton_request(model, 0.0, ok=False)
-            raise TritonUnavailable(f"{model}: Triton unreachable at {self.url} (reconnecting)")
-        contract = CONTRACTS[model]
-        inp = grpcclient.InferInput("image", list(batch.shape), contract.input.datatype)
-        outputs = [grpcclient.InferRequestedOutput(o.name) for o in contract.outputs]
-        slot: tuple[Region, int] | None = await self._shared(model, batch, inp)
+            self.telemetry.triton_request(name, 0.0, ok=False)
+            raise TritonUnavailable(f"{name}: Triton unreachable at {self.url} (reconnecting)")
+        inp = grpcclient.InferInput("image", list(batch.shape), model.input_tensor.datatype)
+        outputs = [grpcclient.InferRequestedOutput(o.name) for o in model.outputs]
+        slot: tuple[Region, int] | None = await self._shared(name, batch, inp)
         start = time.perf_counter()
         try:
             result = await self._client.infer(
-                model, [inp], outputs=outputs, client_timeout=self.timeout
+                name, [inp], outputs=outputs, client_timeout=self.timeout
             )
         except InferenceServerException as exc:
-            self.telemetry.triton_request(model, time.perf_counter() - start, ok=False)
+            self.telemetry.triton_request(name, time.perf_counter() - start, ok=False)
             if exc.status() in _GONE:
                 self._lost()
-                raise TritonUnavailable(f"{model}: Triton unreachable: {exc.message()}") from None
-            raise TritonError(f"{model}: {exc.message()}") from None
+                raise TritonUnavailable(f"{name}: Triton unreachable: {exc.message()}") from None
+            raise TritonError(f"{name}: {exc.message()}") from None
         finally:
             if slot is not None:
                 slot[0].free.put_nowait(slot[1])
         elapsed = time.perf_counter() - start
-        self.telemetry.triton_request(model, elapsed, ok=True)
+        self.telemetry.triton_request(name, elapsed, ok=True)
         credit_remote(elapsed)
-        return {o.name: result.as_numpy(o.name) for o in contract.outputs}
+        return {o.name: result.as_numpy(o.name) for o in model.outputs}
 
     async def _shared(
         self, model: str, batch: np.ndarray, inp: grpcclient.InferInput

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+import numpy as np
+
+from orchestrator.models import Model, Outputs
 from orchestrator.telemetry import Telemetry
-from orchestrator.triton.client import TritonClient, TritonError, describe
-from orchestrator.triton.models import CONTRACTS
+from orchestrator.triton.client import TritonClient, describe
 
 RETRY_OPEN_S = 1.0  # a lazy session that failed to connect tries again after this long
 
@@ -23,8 +25,8 @@ RETRY_OPEN_S = 1.0  # a lazy session that failed to connect tries again after th
 class LazyTriton:
     """Looks like a `TritonClient` to features; connects (or starts a server) on first use."""
 
-    def __init__(self, models: tuple[str, ...], url: str | None) -> None:
-        self.models = models
+    def __init__(self, models: Sequence[Model], url: str | None) -> None:
+        self.models = tuple(models)
         self.url = url
         self._telemetry = Telemetry()
         self.server: Any = None
@@ -63,13 +65,14 @@ class LazyTriton:
         if url is None:
             from orchestrator.triton.embedded import EmbeddedTriton
 
-            self.server = EmbeddedTriton(models=list(self.models))
+            names = [m.name for m in self.models]
+            self.server = EmbeddedTriton(models=names)
             await asyncio.to_thread(self.server.start)
             self.startup_seconds = self.server.startup_seconds
             url = self.server.grpc_url
             print(
                 f"framegraph: embedded Triton ready at {url} in {self.startup_seconds:.1f} s "
-                f"({', '.join(self.models)})",
+                f"({', '.join(names)})",
                 file=sys.stderr,
             )
         client = TritonClient(url, telemetry=self.telemetry)
@@ -83,12 +86,12 @@ class LazyTriton:
         self.client = client
         return client
 
-    # The client interface the features use ----------------------------------------------
-    async def infer(self, model: str, batch: Any) -> dict[str, Any]:
+    # What the features call (`Infer`) ---------------------------------------------------
+    async def infer(self, model: Model, batch: np.ndarray) -> Outputs:
         client = self.client or await self.open()
         return await client.infer(model, batch)
 
-    async def ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
+    async def ready(self, models: Sequence[str]) -> tuple[bool, str]:
         """Readiness for `models`; asking starts connecting (a probe is what asks first)."""
         if not models:
             return True, "ok"
@@ -125,11 +128,8 @@ class LazyTriton:
 
 @asynccontextmanager
 async def triton_session(
-    models: tuple[str, ...], url: str | None, *, lazy: bool = False
+    models: Sequence[Model], url: str | None, *, lazy: bool = False
 ) -> AsyncIterator[LazyTriton]:
-    unknown = [m for m in models if m not in CONTRACTS]
-    if unknown:
-        raise TritonError(f"no contract for Triton model(s) {', '.join(unknown)}")
     session = LazyTriton(models, url)
     try:
         if not lazy:

@@ -6,6 +6,7 @@ from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
 
 PLAN = Planner(default_catalog()).plan(["faces.expression"])
+MODELS = {m.name: m for m in default_catalog().models()}
 
 
 def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamResult:
@@ -13,7 +14,7 @@ def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamR
         Record(i, "result", 0.0, counts={"faces.expression": n}) for i, n in enumerate(counts)
     ]
     n = len(counts)
-    computed = computed or {"input.blazeface": n, "faces": n, "faces.expression": n}
+    computed = computed or {"input.faces": n, "faces": n, "faces.expression": n}
     stats = {"features": {k: {"computed": v} for k, v in computed.items()}}
     return StreamResult(0, records, n, 1.0, 0.5, 100.0, 0, stats, [], "")
 
@@ -35,8 +36,8 @@ def test_crop_models_count_crops_and_one_request_per_frame_with_faces() -> None:
         Record(i, "result", 0.0, counts={"faces.expression": n})
         for i, n in enumerate([0, 1, 2, 20])
     ]
-    assert expected_inferences("face_expression", records)[:2] == (23, 1 + 1 + 2)
-    assert expected_inferences("faces", records)[:2] == (4, 4)
+    assert expected_inferences(MODELS["face_expression"], records)[:2] == (23, 1 + 1 + 2)
+    assert expected_inferences(MODELS["faces"], records)[:2] == (4, 4)
 
 
 def test_exact_counts_pass() -> None:
@@ -57,6 +58,6 @@ def test_a_recomputed_frame_or_an_unplanned_model_fails() -> None:
 
 
 def test_worker_computing_outside_the_plan_fails() -> None:
-    s = stream([1], {"input.blazeface": 1, "faces": 1, "faces.expression": 1, "motion": 1})
+    s = stream([1], {"input.faces": 1, "faces": 1, "faces.expression": 1, "motion": 1})
     result = check(PLAN, [s], models(1, 1, 1))
     assert not result["ok"] and "motion computed 1x but not planned" in result["problems"][0]

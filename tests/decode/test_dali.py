@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import cv2
@@ -12,9 +12,18 @@ import pytest
 from orchestrator.decode.base import Decoded, DecodeError
 from orchestrator.decode.choose import cuda_device_count
 from orchestrator.decode.dali import DaliDecoder  # imports DALI only when a decoder is made
-from orchestrator.decode.inputs import BLAZEFACE, FRAME_INPUTS, SELFIE, SSDLITE, InputSpec
 from orchestrator.decode.opencv import OpenCVDecoder
 from orchestrator.decode.payload import probe
+from orchestrator.features import default_catalog
+from orchestrator.models import FrameInput
+
+# Every whole-frame model input of the catalog, by plan node: what DALI must make like OpenCV.
+FRAME_INPUTS: dict[str, FrameInput] = {
+    m.input_node: m.frame_input for m in default_catalog().models() if m.frame_input is not None
+}
+SSDLITE = {"input.persons": FRAME_INPUTS["input.persons"]}
+BLAZEFACE = {"input.faces": FRAME_INPUTS["input.faces"]}
+SELFIE = {"input.person_mask": FRAME_INPUTS["input.person_mask"]}
 
 pytest.importorskip(
     "nvidia.dali", reason="NVIDIA DALI not installed: pip install 'framegraph[gpu]'"
@@ -50,7 +59,7 @@ def assert_close(device: str, kind: str, pairs: list[tuple[np.ndarray, np.ndarra
     )
 
 
-def step(spec: InputSpec) -> float:
+def step(spec: FrameInput) -> float:
     """One grey level of the source pixel, in the input's units."""
     return 1.0 if spec.dtype == "uint8" else spec.scale
 
@@ -59,15 +68,15 @@ def check(
     device: str,
     got: Decoded | DecodeError,
     want: Decoded,
-    specs: Sequence[InputSpec] = FRAME_INPUTS,
+    specs: Mapping[str, FrameInput] = FRAME_INPUTS,
 ) -> None:
     """`got` is OpenCV's frame `want` and its model inputs, within the device's tolerance."""
     assert isinstance(got, Decoded), got
     assert_close(device, "frame", [(got.image, want.image)])
-    assert set(got.inputs) == {spec.name for spec in specs}
-    for spec in specs:
-        assert got.inputs[spec.name].shape == (spec.size, spec.size, 3)
-        assert_close(device, "input", [(got.inputs[spec.name], spec.make(want.image))], step(spec))
+    assert set(got.inputs) == set(specs)
+    for name, spec in specs.items():
+        assert got.inputs[name].shape == (spec.size, spec.size, 3)
+        assert_close(device, "input", [(got.inputs[name], spec.make(want.image))], step(spec))
 
 
 def corrupt(jpeg: bytes) -> bytes:
@@ -107,14 +116,14 @@ def test_frames_and_inputs_equal_opencv(decoder, decoded, reference):
     assert all(isinstance(got, Decoded) for got in decoded)
     pairs = list(zip(decoded, reference, strict=True))
     assert_close(decoder.device, "frame", [(g.image, w.image) for g, w in pairs])
-    for spec in FRAME_INPUTS:
-        inputs = [(g.inputs[spec.name], spec.make(w.image)) for g, w in pairs]
+    for name, spec in FRAME_INPUTS.items():
+        inputs = [(g.inputs[name], spec.make(w.image)) for g, w in pairs]
         assert_close(decoder.device, "input", inputs, step(spec))
 
 
 def test_only_the_requested_inputs_are_made(decoder, frames):
-    (one,) = decoder.decode(frames[:1], [SELFIE])
-    assert set(one.inputs) == {SELFIE.name}
+    (one,) = decoder.decode(frames[:1], SELFIE)
+    assert set(one.inputs) == set(SELFIE)
     (bare,) = decoder.decode(frames[:1], ())
     assert bare.inputs == {}
 
@@ -140,9 +149,9 @@ def test_mixed_sizes_and_formats_in_one_batch(decoder):
         synthetic(96, 128, ".jpg", 1),
         synthetic(50, 70, ".png", 4),
     ]
-    got = decoder.decode(payloads, [BLAZEFACE, SSDLITE])
+    got = decoder.decode(payloads, BLAZEFACE | SSDLITE)
     for out, want in zip(got, OpenCVDecoder().decode(payloads), strict=True):
-        check(decoder.device, out, want, [BLAZEFACE, SSDLITE])
+        check(decoder.device, out, want, BLAZEFACE | SSDLITE)
 
 
 def test_a_corrupt_frame_fails_alone(decoder, frames, reference):
@@ -170,9 +179,9 @@ def test_empty_batch(decoder):
 
 def test_pipelines_per_plan_are_bounded(frames):
     dec = DaliDecoder("cpu", max_batch=2, max_pipelines=2)
-    for specs in ([SSDLITE], [SELFIE], [SSDLITE, SELFIE], [SSDLITE]):
+    for specs in (SSDLITE, SELFIE, SSDLITE | SELFIE, SSDLITE):
         (out,) = dec.decode(frames[:1], specs)
-        assert set(out.inputs) == {s.name for s in specs}
+        assert set(out.inputs) == set(specs)
     assert len(dec._pipelines) <= 2
     dec.close()
 

@@ -1,11 +1,7 @@
 import asyncio
 
-from orchestrator.engine.timing import (
-    NodeTiming,
-    credit_remote,
-    critical_path,
-    remote_accumulator,
-)
+from orchestrator.engine.timing import NodeTiming, critical_path
+from orchestrator.telemetry.remote import credit_remote, remote_accumulator
 
 
 def test_critical_path_follows_the_last_finishing_prerequisite() -> None:

@@ -10,23 +10,25 @@ import asyncio
 
 import numpy as np
 
-from orchestrator.decode.inputs import BLAZEFACE
 from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.blinks import EYES, faces_blinks, faces_eyes
 from orchestrator.features.expression import Expressions, faces_expression_smoothed
-from orchestrator.features.faces import faces
+from orchestrator.features.faces import BLAZEFACE, faces
 from orchestrator.features.landmarks import Landmarks
 from orchestrator.features.persons import DwellState, persons, persons_dwell
+from orchestrator.models import Model, Outputs
 from orchestrator.vision.detections import Detections
 
 
 class Canned:
+    """An `Infer` that answers every call with the same outputs, and records the calls."""
+
     def __init__(self, outputs: dict[str, np.ndarray]) -> None:
         self.outputs = outputs
         self.calls: list[tuple[str, tuple[int, ...]]] = []
 
-    async def infer(self, model: str, batch: np.ndarray) -> dict[str, np.ndarray]:
-        self.calls.append((model, batch.shape))
+    async def __call__(self, model: Model, batch: np.ndarray) -> Outputs:
+        self.calls.append((model.name, batch.shape))
         return self.outputs
 
 

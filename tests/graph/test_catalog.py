@@ -110,3 +110,41 @@ def test_every_public_feature_states_its_json_shape() -> None:
             entry = feat.describe()
             assert entry["schema"].startswith("{"), feat.name
             assert entry["schema"].endswith("+ warming_up") is (feat.window.frames > 1)
+
+
+def test_a_whole_frame_model_brings_its_input_node_once() -> None:
+    from orchestrator.models import CropInput, FrameInput, Model
+
+    finder = Model("finder", FrameInput(32, "letterbox", "float32"), ())
+    reader = Model("reader", CropInput(16, "float32"), ())
+    cat = Catalog()
+
+    @cat.feature("things", models=(finder,))
+    async def things(input_finder, infer): ...
+
+    @cat.feature("things.again", models=(finder,))
+    async def things_again(input_finder, infer): ...
+
+    @cat.feature("things.read", models=(reader,))
+    async def things_read(things, image, infer): ...
+
+    cat.validate()
+    assert cat.models() == [finder, reader]
+    node = cat["input.finder"]
+    assert not node.public and node.model_input and node.input_spec == finder.input
+    assert "input.reader" not in cat  # crops are made by the feature, from its detections
+    assert cat["things"].needs == ("input.finder",)
+
+
+def test_two_different_models_of_one_name_are_refused() -> None:
+    from orchestrator.models import FrameInput, Model
+
+    cat = Catalog()
+
+    @cat.feature("a", models=(Model("net", FrameInput(32, "stretch", "uint8"), ()),))
+    async def a(input_net, infer): ...
+
+    with pytest.raises(CatalogError, match="feature 'b': model 'net' is declared twice"):
+
+        @cat.feature("b", models=(Model("net", FrameInput(64, "stretch", "uint8"), ()),))
+        async def b(input_net, infer): ...

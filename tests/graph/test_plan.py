@@ -2,6 +2,9 @@ import pytest
 
 from orchestrator.features import default_catalog
 from orchestrator.graph import Catalog, Planner, UnknownFeatureError, Window
+from orchestrator.models import FrameInput, Model
+
+M1 = Model("m1", FrameInput(8, "stretch", "uint8"), ())
 
 
 @pytest.fixture
@@ -20,8 +23,8 @@ def planner() -> Planner:
     @cat.feature("top")
     def top(left, right): ...
 
-    @cat.feature("net", models=("m1",))
-    async def net(image, triton): ...
+    @cat.feature("net", models=(M1,))
+    async def net(input_m1, infer): ...
 
     @cat.feature("hidden", public=False)
     def hidden(image): ...
@@ -42,7 +45,9 @@ def test_closure_order_and_skipped(planner: Planner) -> None:
 
 def test_models_and_cache(planner: Planner) -> None:
     p1 = planner.plan(["net", "left"])
-    assert p1.models == ("m1",)
+    assert p1.models == (M1,) and p1.model_names == ("m1",)
+    assert p1.inputs == {"input.m1": M1.input}  # the net's input is a node of the plan
+    assert p1.order.index("input.m1") < p1.order.index("net")
     assert planner.plan(["left", "net"]) is p1  # cached by the set, whatever the order
 
 
@@ -72,4 +77,4 @@ def test_cpu_features_share_prerequisites() -> None:
     planner = Planner(default_catalog())
     plan = planner.plan(["motion", "scene.cut"])
     assert plan.order.count("image.small") == 1
-    assert plan.inputs == ()  # no net, no model input made
+    assert plan.inputs == {}  # no net, no model input made

@@ -11,15 +11,21 @@ import pytest
 
 from orchestrator.graph import Catalog
 from orchestrator.http import Settings
+from orchestrator.models import CropInput, Model
 
 
 class FakeTriton:
     """Stands in for the Triton session: records readiness probes, answers as told."""
 
+    telemetry = None
+
     def __init__(self, ok: bool = False, delay: float = 0.0) -> None:
         self.ok = ok
         self.delay = delay
         self.asked: list[tuple[str, ...]] = []
+
+    async def infer(self, model: Model, batch: object) -> dict:
+        return {}
 
     async def ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
         self.asked.append(tuple(models))
@@ -28,10 +34,11 @@ class FakeTriton:
 
 
 def neural_catalog() -> Catalog:
-    cat = Catalog(resources=("triton",))
+    cat = Catalog()
+    detector = Model("detector", CropInput(8, "uint8"), ())
 
-    @cat.feature("boxes", models=("detector",))
-    async def boxes(frame, triton):  # type: ignore[no-untyped-def]
+    @cat.feature("boxes", models=(detector,))
+    async def boxes(frame, infer):  # type: ignore[no-untyped-def]
         return []
 
     @cat.feature("size")
@@ -64,7 +71,7 @@ async def test_readiness_follows_stdin(start, until) -> None:
 
 async def test_triton_is_consulted_only_for_the_models_the_live_plan_needs(start, sse) -> None:
     triton = FakeTriton(ok=False)
-    live = await start(catalog=neural_catalog(), resources={"triton": triton})
+    live = await start(catalog=neural_catalog(), triton=triton)
     async with httpx.AsyncClient(base_url=live.url) as client:
         await sse(live.url).open(features="size").subscribed()
         assert (await client.get("/readyz")).status_code == 200
@@ -87,7 +94,7 @@ async def test_a_triton_that_does_not_answer_makes_readiness_fail_in_time(start,
     live = await start(
         Settings(ready_timeout=0.1),
         catalog=neural_catalog(),
-        resources={"triton": FakeTriton(ok=True, delay=5)},
+        triton=FakeTriton(ok=True, delay=5),
     )
     await sse(live.url).open(features="boxes").subscribed()
     async with httpx.AsyncClient(base_url=live.url) as client:

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pytest
 
+from orchestrator.features import default_catalog
 from orchestrator.triton.backend.install import Bundle, BundleNotFound
 from orchestrator.triton.embedded import EmbeddedTriton
-from orchestrator.triton.models import CONTRACTS
 
 Infer = Callable[..., dict[str, np.ndarray]]
 _TRITON_DTYPES = {np.dtype(np.uint8): "UINT8", np.dtype(np.float32): "FP32"}
@@ -56,7 +56,8 @@ def infer(triton_client: object) -> Infer:
         model: str, array: np.ndarray, input_name: str = "image", outputs: list[str] | None = None
     ) -> dict[str, np.ndarray]:
         if outputs is None:
-            outputs = [spec.name for spec in CONTRACTS[model].outputs]
+            declared = {m.name: m for m in default_catalog().models()}
+            outputs = [spec.name for spec in declared[model].outputs]
         tensor = grpcclient.InferInput(input_name, list(array.shape), _TRITON_DTYPES[array.dtype])
         tensor.set_data_from_numpy(np.ascontiguousarray(array))
         wanted = [grpcclient.InferRequestedOutput(name) for name in outputs]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import orjson
 
+from orchestrator.features import default_catalog
 from orchestrator.stream.pipeline import PipelineConfig
 from orchestrator.stream.worker import Worker
 from orchestrator.triton.client import TritonClient
@@ -26,11 +27,10 @@ def lines_of(jpegs: list[bytes]) -> bytes:
 async def run_worker(url: str, data: bytes, features: list[str]) -> tuple[list[dict], Worker]:
     """An in-process worker with a real Triton client: (events, worker)."""
     client = TritonClient(url)
+    catalog = default_catalog()
     try:
-        await client.check(("persons", "faces", "face_landmarks", "face_expression",
-                            "person_pose", "person_mask"))
-        worker = Worker(config=PipelineConfig(lossless=True), resources={"triton": client})
-        client.telemetry = worker.telemetry
+        await client.check(catalog.models())
+        worker = Worker(catalog, PipelineConfig(lossless=True), triton=client)
         sub = worker.hub.subscribe(features, policy="backpressure")
         events: list[dict] = []
 

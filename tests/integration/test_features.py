@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from orchestrator.triton.models import EXPRESSIONS
+from orchestrator.features.expression import EXPRESSIONS
 
 from .streams import ROOT, lines_of, run_worker
 

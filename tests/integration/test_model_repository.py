@@ -16,20 +16,17 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from orchestrator.triton.models import CONTRACTS, check_model
+from orchestrator.features import default_catalog
+from orchestrator.triton.contract import check_model
+from orchestrator.triton.repository import composing, nets
 
 ROOT = Path(__file__).resolve().parents[2]
 REPOSITORY = ROOT / "model_repository"
-NETS = {
-    "ssdlite_person": "persons",
-    "blazeface": "faces",
-    "face_mesh": "face_landmarks",
-    "fer_emotion": "face_expression",
-    "pose_landmark": "person_pose",
-    "selfie_segmentation": "person_mask",
-}
-POSTS = {"persons_post", "blazeface_post", "face_mesh_post", "fer_post", "pose_post", "selfie_post"}
-ALL_MODELS = set(NETS) | POSTS | set(CONTRACTS)
+# What the features declare, and what the repository runs for them.
+MODELS = {m.name: m for m in default_catalog().models()}
+NETS = {net for name in MODELS for net in nets(name)}
+POSTS = {part for name in MODELS for part in composing(name)} - NETS
+ALL_MODELS = set(MODELS) | NETS | POSTS
 triton = pytest.mark.triton
 
 
@@ -107,21 +104,21 @@ def test_every_model_is_ready(triton_client) -> None:
 
 
 @triton
-def test_server_matches_the_contract(triton_client) -> None:
-    for name, contract in CONTRACTS.items():
-        metadata = triton_client.get_model_metadata(name, as_json=True)
+def test_server_matches_the_declarations(triton_client) -> None:
+    for name, model in MODELS.items():
         config = triton_client.get_model_config(name, as_json=True)
-        assert check_model(contract, metadata, config) is None
+        assert check_model(model, config) is None
 
 
 @triton
 def test_contract_check_names_each_difference(triton_client) -> None:
-    metadata = triton_client.get_model_metadata("persons", as_json=True)
-    metadata["inputs"][0]["datatype"] = "FP32"
-    metadata["outputs"] = [o for o in metadata["outputs"] if o["name"] != "count"]
-    message = check_model(CONTRACTS["persons"], metadata, {"max_batch_size": 4})
+    config = triton_client.get_model_config("persons", as_json=True)["config"]
+    config["input"][0]["data_type"] = "TYPE_FP32"
+    config["output"] = [o for o in config["output"] if o["name"] != "count"]
+    config["max_batch_size"] = 4
+    message = check_model(MODELS["persons"], config)
     assert message is not None and message.startswith("Triton model 'persons'")
-    assert "input 'image': expected 'image' UINT8 [300, 300, 3], server has FP32" in message
+    assert "input 'image': expected 'image' UINT8 [300, 300, 3], declared FP32" in message
     assert "output 'count' is missing" in message and "max_batch_size is 4" in message
 
 

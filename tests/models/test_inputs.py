@@ -1,6 +1,10 @@
 import numpy as np
 
-from orchestrator.decode.inputs import BLAZEFACE, SELFIE, SSDLITE
+from orchestrator.features.faces import BLAZEFACE
+from orchestrator.models import CropInput, FrameInput
+
+SSDLITE = FrameInput(300, "stretch", "uint8")
+SELFIE = FrameInput(256, "stretch", "float32", scale=1 / 255.0)
 
 
 def test_letterbox_pads_and_maps_back() -> None:
@@ -21,3 +25,12 @@ def test_stretch_inputs_are_rgb() -> None:
     assert s.shape == (300, 300, 3) and s.dtype == np.uint8 and s[0, 0, 0] == 255
     m = SELFIE.make(image)
     assert m.dtype == np.float32 and m.max() == 1.0 and m[0, 0, 0] == 1.0
+
+
+def test_crop_inputs_are_normalised_for_the_net() -> None:
+    image = np.full((100, 100, 3), 255, np.uint8)
+    spec = CropInput(16, "float32", scale=2 / 255.0, offset=-1.0, channels=1, expand=2.0)
+    crops = spec.make(image, np.array([[40, 40, 60, 60]], np.float32))
+    assert crops.pixels.shape == (1, 16, 16, 1) and crops.pixels.dtype == np.float32
+    assert crops.pixels.max() == 1.0  # white, scaled to +1
+    assert float(crops.regions.side[0]) == 40.0  # 2x the 20-pixel box
