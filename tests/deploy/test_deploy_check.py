@@ -141,6 +141,17 @@ BROKEN_CASES = [
         HELM,
     ),
     (
+        "rollout-cannot-progress.yaml",
+        "triton.rollingUpdate: maxSurge and maxUnavailable are both 0",
+        HELM,
+    ),
+    (
+        "prestop-outlasts-grace-period.yaml",
+        "triton.preStopSleepSeconds (30) must be less than"
+        " triton.terminationGracePeriodSeconds (30)",
+        HELM,
+    ),
+    (
         "readiness-not-gated-on-models.yaml",
         "container triton: readinessProbe must GET /v2/health/ready (got '/v2/health/live')",
         MANIFESTS,
