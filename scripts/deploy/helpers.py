@@ -7,8 +7,10 @@ Runs in .tools/venv (PyYAML, jsonschema). Subcommands:
       prometheus-operator kinds. Here: strict schemas of our own for the ServiceMonitor and
       PrometheusRule fields the chart uses (a misspelt key fails), an error for any other kind
       without a schema, cross-references (Service, PDB, HPA, ServiceMonitor and Ingress
-      targets exist), recommended labels, and workload policy (requests and memory limits,
-      probes, non-root, no privilege escalation, read-only root filesystem, pinned images).
+      targets exist), recommended labels, workload policy (requests and memory limits,
+      probes, non-root, no privilege escalation, read-only root filesystem, pinned images),
+      and Triton's update path (ready only with its models loaded, a startup probe, a
+      rollout that keeps a ready replica and a progress deadline above model loading).
   extract-rules PROMETHEUSRULE.yaml OUT.rules.yaml
       The PrometheusRule's spec as a Prometheus rule file, for promtool.
   check-alert-coverage RULES.yaml TESTS.yaml
@@ -265,34 +267,117 @@ def _matches(selector: dict[str, str], labels: dict[str, str]) -> bool:
     return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    """A mapping field, or {} where the manifest has null (e.g. `resources: null`) or nothing."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _check_pod(where: str, pod: dict[str, Any], problems: Problems) -> None:
-    psc = pod.get("securityContext", {})
+    psc = _obj(pod.get("securityContext"))
     if psc.get("runAsNonRoot") is not True:
         problems.add(where, "pod securityContext.runAsNonRoot must be true")
     if pod.get("automountServiceAccountToken") is not False:
         problems.add(where, "automountServiceAccountToken should be false (no API access needed)")
-    for c in pod.get("containers", []):
+    for c in _list(pod.get("containers")):
+        c = _obj(c)
         cw = f"{where} container {c.get('name')}"
-        image = c.get("image", "")
+        image = str(c.get("image") or "")
         tag = image.rsplit("/", 1)[-1]
         if ":" not in tag or tag.endswith(":latest"):
             problems.add(cw, f"image {image!r} must carry a pinned tag (not latest)")
-        res = c.get("resources", {})
-        for key in ("cpu", "memory"):
-            if key not in res.get("requests", {}):
-                problems.add(cw, f"resources.requests.{key} missing")
-        if "memory" not in res.get("limits", {}):
-            problems.add(cw, "resources.limits.memory missing")
+        res = _obj(c.get("resources"))
+        if not res:
+            problems.add(cw, "resources missing (null or empty): set requests and a memory limit")
+        else:
+            for key in ("cpu", "memory"):
+                if key not in _obj(res.get("requests")):
+                    problems.add(cw, f"resources.requests.{key} missing")
+            if "memory" not in _obj(res.get("limits")):
+                problems.add(cw, "resources.limits.memory missing")
         for probe in ("livenessProbe", "readinessProbe"):
-            if probe not in c:
+            if not c.get(probe):
                 problems.add(cw, f"{probe} missing")
-        sc = c.get("securityContext", {})
+        sc = _obj(c.get("securityContext"))
         if sc.get("allowPrivilegeEscalation") is not False:
             problems.add(cw, "securityContext.allowPrivilegeEscalation must be false")
-        if "ALL" not in sc.get("capabilities", {}).get("drop", []):
+        if "ALL" not in _list(_obj(sc.get("capabilities")).get("drop")):
             problems.add(cw, "securityContext.capabilities.drop must contain ALL")
         if sc.get("readOnlyRootFilesystem") is not True:
             problems.add(cw, "securityContext.readOnlyRootFilesystem should be true")
+        if c.get("name") == "triton":
+            _check_triton_gates(cw, c, problems)
+
+
+# Triton's readiness endpoints that answer "ready" only once models are loaded.
+_MODEL_READY_PATHS = re.compile(r"^/v2/(health/ready|models/[^/]+(/versions/[^/]+)?/ready)$")
+
+
+def _check_triton_gates(where: str, c: dict[str, Any], problems: Problems) -> None:
+    """A Triton container is ready only once its models are loaded, and survives the loading.
+
+    Model updates rely on it: a new pod must not take requests before its models serve them.
+    """
+    path = _obj(_obj(c.get("readinessProbe")).get("httpGet")).get("path")
+    if not (isinstance(path, str) and _MODEL_READY_PATHS.match(path)):
+        problems.add(
+            where,
+            f"readinessProbe must GET /v2/health/ready (got {path!r}): "
+            "a pod would take requests before its models are loaded",
+        )
+    args = [str(a) for a in _list(c.get("args"))]
+    strict = [a for a in args if a.startswith("--strict-readiness")]
+    if not strict or strict[-1] not in ("--strict-readiness=true", "--strict-readiness"):
+        problems.add(
+            where, "tritonserver needs --strict-readiness=true (ready only when every model is)"
+        )
+    if not c.get("startupProbe"):
+        problems.add(where, "startupProbe missing: liveness would kill Triton while models load")
+
+
+def _probe_budget(probe: dict[str, Any]) -> int:
+    """Seconds a probe allows before giving up (Kubernetes' defaults where unset)."""
+    delay = int(probe.get("initialDelaySeconds") or 0)
+    return delay + int(probe.get("periodSeconds") or 10) * int(probe.get("failureThreshold") or 3)
+
+
+def _is_zero(value: Any) -> bool:
+    return str(value) in ("0", "0%")
+
+
+def _check_triton_rollout(where: str, dep: dict[str, Any], problems: Problems) -> None:
+    """The shared Triton's update path keeps a ready replica and reports failure truthfully."""
+    spec = _obj(dep.get("spec"))
+    strategy = _obj(spec.get("strategy"))
+    if strategy.get("type", "RollingUpdate") != "RollingUpdate":
+        problems.add(where, "strategy must be RollingUpdate: a Recreate rollout stops all Triton")
+        return
+    ru = _obj(strategy.get("rollingUpdate"))
+    surge, unavailable = ru.get("maxSurge", "25%"), ru.get("maxUnavailable", "25%")
+    if _is_zero(surge) and _is_zero(unavailable):
+        problems.add(where, "rollingUpdate maxSurge and maxUnavailable are both 0: no progress")
+    replicas = spec.get("replicas")
+    if isinstance(unavailable, int) and isinstance(replicas, int) and unavailable >= replicas > 0:
+        problems.add(
+            where,
+            f"rollingUpdate.maxUnavailable {unavailable} takes all {replicas} replica(s) down",
+        )
+    containers = _list(_obj(_obj(spec.get("template")).get("spec")).get("containers"))
+    for c in containers:
+        startup = _obj(_obj(c).get("startupProbe"))
+        if _obj(c).get("name") != "triton" or not startup:
+            continue
+        budget = _probe_budget(startup)
+        deadline = spec.get("progressDeadlineSeconds", 600)
+        if not isinstance(deadline, int) or deadline <= budget:
+            problems.add(
+                where,
+                f"progressDeadlineSeconds {deadline} is not above the startup probe's {budget} s:"
+                " a rollout still loading models would be reported failed",
+            )
 
 
 def check_manifests(path: str) -> int:
@@ -324,6 +409,8 @@ def check_manifests(path: str) -> int:
                 problems.add(where, "selector does not match the pod template labels")
             pod_labels[doc["metadata"]["name"]] = tpl["metadata"]["labels"]
             _check_pod(where, tpl["spec"], problems)
+            if labels.get("app.kubernetes.io/component") == "triton":
+                _check_triton_rollout(where, doc, problems)
         if doc.get("kind") == "Service":
             services.append(doc)
 
