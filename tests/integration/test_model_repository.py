@@ -27,9 +27,13 @@ NETS = {
     "fer_emotion": "face_expression",
     "pose_landmark": "person_pose",
     "selfie_segmentation": "person_mask",
+    "palm_detection": "hand_palms",
+    "hand_landmark": "hand_landmarks",
+    "face_detection_full_range": "faces_full_range",
 }
 POSTS = {"persons_post", "blazeface_post", "face_mesh_post", "fer_post", "pose_post", "selfie_post"}
-ALL_MODELS = set(NETS) | POSTS | set(CONTRACTS)
+POSTS |= {"palm_detection_post", "hand_landmark_post", "face_detection_full_range_post"}
+ALL_MODELS = set(NETS) | POSTS | set(NETS.values()) | set(CONTRACTS)
 triton = pytest.mark.triton
 
 
