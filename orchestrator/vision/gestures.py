@@ -2,8 +2,8 @@
 
 Points follow MediaPipe's order: wrist; thumb CMC, MCP, IP, tip; then MCP, PIP, DIP, tip for
 the index, middle, ring and pinky fingers. x, y are image pixels (y down); a third column z
-(depth in the same units as x, as MediaPipe normalises it) is used when given, which makes
-curls towards or away from the camera visible.
+(depth in the same units as x, as MediaPipe normalises it: the landmark net's raw z / 0.4) is
+used when given, which makes curls towards or away from the camera visible.
 
 Why geometry and not a learned classifier: five gestures are fully described by which fingers
 are stretched, and the cues below need no training data and explain themselves:

@@ -3,8 +3,8 @@
 Landmark order (MediaPipe): wrist; thumb CMC, MCP, IP, tip; then MCP, PIP, DIP, tip for the
 index, middle, ring and pinky fingers. x, y are pixels of the 224x224 rotated crop (they may fall
 outside it), z is relative depth at about 0.4x the x scale (wrist 0, negative nearer).
-Handedness is the net's own score, unchanged: MediaPipe's probability of "Left" on a mirrored
-(selfie) image, so on an ordinary camera frame > 0.5 means the person's right hand.
+Handedness is the net's own score, unchanged: MediaPipe's probability of its label "Left",
+documented for mirrored (selfie) images.
 """
 
 import json
