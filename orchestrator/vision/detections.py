@@ -62,3 +62,43 @@ class Detections:
                 obj["track"] = tid if tid >= 0 else None
             objects.append(obj)
         return {"count": len(self), "objects": objects}
+
+
+def _overlap(box: np.ndarray, others: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(IoU, intersection over the smaller box) of one xyxy box with (K, 4) boxes."""
+    lo = np.maximum(box[:2], others[:, :2])
+    hi = np.minimum(box[2:], others[:, 2:])
+    inter = np.prod(np.clip(hi - lo, 0, None), axis=1)
+    area = np.prod(box[2:] - box[:2])
+    areas = np.prod(others[:, 2:] - others[:, :2], axis=1)
+    union = np.maximum(area + areas - inter, 1e-9)
+    return inter / union, inter / np.maximum(np.minimum(area, areas), 1e-9)
+
+
+def merge(parts: list[Detections], iou: float = 0.3, within: float = 0.6) -> Detections:
+    """One set from several detectors' sets: boxes of one object (IoU above `iou`, or one box
+    mostly inside the other) are averaged, weighted by score (MediaPipe's weighted NMS).
+    Key points are kept when every part has them (same points, same order)."""
+    xyxy = np.concatenate([d.xyxy.reshape(-1, 4) for d in parts]).astype(np.float32)
+    scores = np.concatenate([d.confidence for d in parts]).astype(np.float32)
+    parts_points = [d.keypoints for d in parts]
+    points = None
+    if all(p is not None for p in parts_points):
+        points = np.concatenate([p for p in parts_points if p is not None]).astype(np.float32)
+    boxes, best, kept_points = [], [], []
+    remaining = np.argsort(-scores, kind="stable")
+    while remaining.size:
+        by_iou, by_inside = _overlap(xyxy[remaining[0]], xyxy[remaining])
+        same = (by_iou > iou) | (by_inside > within)
+        same[0] = True  # the best box always starts its own cluster
+        cluster, remaining = remaining[same], remaining[~same]
+        w = scores[cluster] / scores[cluster].sum()
+        boxes.append(w @ xyxy[cluster])
+        best.append(scores[cluster[0]])
+        if points is not None:
+            kept_points.append(np.tensordot(w, points[cluster], axes=1))
+    if points is not None:
+        points = np.array(kept_points, np.float32).reshape(-1, *points.shape[1:])
+    return Detections(
+        np.array(boxes, np.float32).reshape(-1, 4), np.array(best, np.float32), points
+    )

@@ -14,7 +14,9 @@ def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamR
         Record(i, "result", 0.0, counts={"faces.expression": n}) for i, n in enumerate(counts)
     ]
     n = len(counts)
-    computed = computed or {"input.faces": n, "faces": n, "faces.expression": n}
+    computed = computed or {
+        "input.faces": n, "input.faces_full_range": n, "faces": n, "faces.expression": n
+    }
     stats = {"features": {k: {"computed": v} for k, v in computed.items()}}
     return StreamResult(0, records, n, 1.0, 0.5, 100.0, 0, stats, [], "")
 
@@ -24,6 +26,9 @@ def models(frames: int, crops: int, requests: int, extra: dict | None = None) ->
         "faces": (frames, frames),
         "blazeface": (frames, 2),
         "blazeface_post": (frames, 2),
+        "faces_full_range": (frames, frames),
+        "face_detection_full_range": (frames, 2),
+        "face_detection_full_range_post": (frames, 2),
         "face_expression": (crops, requests),
         "fer_emotion": (crops, 1),
         "fer_post": (crops, 1),
@@ -58,6 +63,29 @@ def test_a_recomputed_frame_or_an_unplanned_model_fails() -> None:
 
 
 def test_worker_computing_outside_the_plan_fails() -> None:
-    s = stream([1], {"input.faces": 1, "faces": 1, "faces.expression": 1, "motion": 1})
+    s = stream(
+        [1],
+        {"input.faces": 1, "input.faces_full_range": 1, "faces": 1, "faces.expression": 1,
+         "motion": 1},
+    )
     result = check(PLAN, [s], models(1, 1, 1))
     assert not result["ok"] and "motion computed 1x but not planned" in result["problems"][0]
+
+
+def test_new_nets_are_picked_up_from_the_catalog() -> None:
+    """Nothing in bench/ names a model: a feature module's models are checked as declared."""
+    from orchestrator.bench.exactness import crop_sources
+    from orchestrator.bench.workload import feature_sets
+
+    catalog = default_catalog()
+    models = {m.name: m for m in catalog.models()}
+    assert crop_sources(catalog, models["hand_landmarks"]) == ["hands.landmarks", "hands"]
+    assert crop_sources(catalog, models["face_landmarks"])[:2] == [
+        "faces.landmarks",
+        "faces.expression",
+    ]
+    records = [Record(0, "result", 0.0, counts={"hands": 2}), Record(1, "result", 0.0)]
+    assert expected_inferences(models["hand_palms"], records)[:2] == (2, 2)
+    assert expected_inferences(models["hand_landmarks"], records[:1])[:2] == (2, 1)
+    everything = feature_sets(catalog.public())["everything"].features
+    assert {"hands", "hands.landmarks", "hands.gesture"} <= set(everything)

@@ -58,8 +58,11 @@ def test_face_boxes_undo_the_letterbox() -> None:
             "count": np.array([[1]], np.int32),
         }
     )
-    d = asyncio.run(faces(np.zeros((128, 128, 3), np.float32), INFO, triton))
+    near, far = np.zeros((128, 128, 3), np.float32), np.zeros((192, 192, 3), np.float32)
+    d = asyncio.run(faces(near, far, INFO, triton))
+    assert [name for name, _ in triton.calls] == ["faces", "faces_full_range"]
     assert BLAZEFACE.letterbox(400, 800).pad_y == 32
+    assert len(d) == 1  # both nets saw the same face: merged into one
     np.testing.assert_allclose(d.xyxy, [[400, 0, 600, 200]], atol=1e-3)
     np.testing.assert_allclose(d.keypoints[0, 0], [400, 200], atol=1e-3)
 

@@ -124,3 +124,35 @@ def test_blinks_report_per_track(megamind_events) -> None:
     assert blinks["count"] >= 1
     for track in blinks["tracks"]:
         assert 0.05 < track["ear"] < 0.6 and track["blinks"] >= 0 and track["frames"] >= 1
+
+
+def short_range_counts(infer, jpegs: list[bytes]) -> list[int]:
+    """Faces per frame from the short-range net alone (what `faces` found before far faces)."""
+    from orchestrator.features.faces import BLAZEFACE
+
+    frames = [cv2.imdecode(np.frombuffer(j, np.uint8), cv2.IMREAD_COLOR) for j in jpegs]
+    out = infer("faces", np.stack([BLAZEFACE.make(f) for f in frames]))
+    return out["count"][:, 0].tolist()
+
+
+def test_faces_finds_far_faces_the_short_range_net_misses(triton, infer) -> None:
+    """A wide shot of six faces 30-50 px wide (samples/far_faces): short range finds none;
+    `faces` finds the larger ones (42 and 46 px; the full-range net's limit is ~45 px)."""
+    jpeg = (ROOT / "samples" / "far_faces" / "astronauts.jpg").read_bytes()
+    assert short_range_counts(infer, [jpeg]) == [0]
+    (event,) = asyncio.run(run_worker(triton.grpc_url, lines_of([jpeg]), ["faces"]))[0]
+    found = event["features"]["faces"]["objects"]
+    assert len(found) >= 2
+    placed = [(322, 105), (106, 323)]  # centres of the 46 and 42 px faces (make_far_faces.py)
+    centres = [((x1 + x2) / 2, (y1 + y2) / 2) for x1, y1, x2, y2 in (f["box"] for f in found)]
+    for px, py in placed:
+        assert min(np.hypot(cx - px, cy - py) for cx, cy in centres) < 10
+    assert all(20 <= f["box"][2] - f["box"][0] <= 70 for f in found)  # faces, not noise
+
+
+def test_faces_never_fewer_than_the_short_range_net_alone(megamind_events, megamind_jpegs, infer):
+    """On the close-up clip, merging the far-face net loses no face the near one found."""
+    before = short_range_counts(infer, megamind_jpegs[:24])
+    now = [e["features"]["faces"]["count"] for e in megamind_events]
+    assert all(n >= b for n, b in zip(now, before, strict=True)), (now, before)
+    assert sum(now) > sum(before)  # the character in the background, found at last

@@ -45,6 +45,7 @@ def nms(boxes, keypoints, scores, threshold: float, weighted: bool):
     while remaining.size:
         top = remaining[0]
         overlap = iou(boxes[top], boxes[remaining]) > threshold
+        overlap[0] = True  # the top box always joins its own cluster (even if degenerate)
         cluster = remaining[overlap]
         if weighted:
             w = scores[cluster][:, None]
