@@ -3,26 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 
+from orchestrator.bench.report import Report
+from orchestrator.bench.results import ScenarioResult
+
 PERCENTILES = (("p50", "-"), ("p95", "--"), ("p99", ":"))
 
 
-def _matrix(result: dict[str, Any], mode: str) -> dict[str, list[dict[str, Any]]]:
-    by_set: dict[str, list[dict[str, Any]]] = {}
-    for run in result["scenarios"]:
-        if run["role"] == "matrix" and run["mode"] == mode:
-            by_set.setdefault(run["set"], []).append(run)
-    return {k: sorted(v, key=lambda r: r["streams"]) for k, v in by_set.items()}
+def _matrix(runs: list[ScenarioResult], mode: str) -> dict[str, list[ScenarioResult]]:
+    by_set: dict[str, list[ScenarioResult]] = {}
+    for run in runs:
+        if run.role == "matrix" and run.mode == mode:
+            by_set.setdefault(run.set, []).append(run)
+    return {k: sorted(v, key=lambda r: r.streams) for k, v in by_set.items()}
 
 
-def plot(result: dict[str, Any], path: Path) -> Path:
-    paced, unpaced = _matrix(result, "paced"), _matrix(result, "unpaced")
+def plot(report: Report, path: Path) -> Path:
+    result = report.run
+    paced, unpaced = _matrix(result.scenarios, "paced"), _matrix(result.scenarios, "unpaced")
     sets = list(dict.fromkeys([*paced, *unpaced]))
     colour = {name: f"C{i}" for i, name in enumerate(sets)}
     fig, axes = plt.subplots(2, 2, figsize=(13, 9.5))
@@ -30,8 +33,8 @@ def plot(result: dict[str, Any], path: Path) -> Path:
 
     for name, runs in paced.items():
         for key, style in PERCENTILES:
-            xs = [r["streams"] for r in runs if r["e2e_ms"]]
-            ys = [r["e2e_ms"][key] for r in runs if r["e2e_ms"]]
+            xs = [r.streams for r in runs if r.e2e_ms]
+            ys = [getattr(r.e2e_ms, key) for r in runs if r.e2e_ms]
             lat.plot(
                 xs,
                 ys,
@@ -49,32 +52,30 @@ def plot(result: dict[str, Any], path: Path) -> Path:
 
     for name, runs in unpaced.items():
         tput.plot(
-            [r["streams"] for r in runs],
-            [r["throughput"]["total_fps"] for r in runs],
+            [r.streams for r in runs],
+            [r.throughput.total_fps for r in runs],
             marker="o",
             color=colour[name],
             label=f"{name} total",
         )
         tput.plot(
-            [r["streams"] for r in runs],
-            [r["throughput"]["per_stream_fps"] for r in runs],
+            [r.streams for r in runs],
+            [r.throughput.per_stream_fps for r in runs],
             "--",
             marker=".",
             color=colour[name],
             label=f"{name} per stream",
         )
-    ceiling = result.get("baselines", {}).get("ceiling", {}).get("ssdlite_person")
+    ceiling = result.baselines.ceiling.get("ssdlite_person")
     if ceiling:
         tput.axhline(
-            ceiling["best_fps"],
+            ceiling.best_fps,
             color="black",
             lw=0.8,
             ls="-.",
-            label=f"SSDLite ceiling {ceiling['best_fps']:.0f} fps",
+            label=f"SSDLite ceiling {ceiling.best_fps:.0f} fps",
         )
-        tput.axhline(
-            0.9 * ceiling["best_fps"], color="grey", lw=0.8, ls=":", label="90% of ceiling"
-        )
+        tput.axhline(0.9 * ceiling.best_fps, color="grey", lw=0.8, ls=":", label="90% of ceiling")
     tput.set(title="Throughput, unpaced (as fast as possible, lossless)", ylabel="frames/s")
 
     for name, runs in unpaced.items():
@@ -82,17 +83,15 @@ def plot(result: dict[str, Any], path: Path) -> Path:
             {
                 n
                 for r in runs
-                for n, s in r["triton"].items()
-                if s.get("mean_batch")
-                and not n.endswith("_post")
-                and s["requests"] != s["executions"]
+                for n, s in r.triton.items()
+                if s.mean_batch and not n.endswith("_post") and s.requests != s.executions
             }
         )
         for i, net in enumerate(nets):
             pts = [
-                (r["streams"], r["triton"][net]["mean_batch"])
+                (r.streams, stats.mean_batch)
                 for r in runs
-                if r["triton"].get(net, {}).get("mean_batch")
+                if (stats := r.triton.get(net)) and stats.mean_batch
             ]
             batch.plot(
                 [p[0] for p in pts],
@@ -105,14 +104,10 @@ def plot(result: dict[str, Any], path: Path) -> Path:
 
     for mode, data, style in (("paced", paced, "-"), ("unpaced", unpaced, "--")):
         for name, runs in data.items():
-            pts = [
-                (r["streams"], r["timing_ms"]["overhead"])
-                for r in runs
-                if r.get("timing_ms") and r["timing_ms"].get("overhead")
-            ]
+            pts = [(r.streams, o) for r in runs if (o := r.overhead) is not None]
             over.plot(
                 [p[0] for p in pts],
-                [p[1]["p50"] for p in pts],
+                [p[1].p50 for p in pts],
                 style,
                 marker="o",
                 color=colour[name],
@@ -120,7 +115,7 @@ def plot(result: dict[str, Any], path: Path) -> Path:
             )
             over.plot(
                 [p[0] for p in pts],
-                [p[1]["p99"] for p in pts],
+                [p[1].p99 for p in pts],
                 style,
                 marker="x",
                 color=colour[name],
@@ -135,7 +130,7 @@ def plot(result: dict[str, Any], path: Path) -> Path:
         yscale="log",
     )
 
-    counts = sorted({r["streams"] for r in result["scenarios"] if r["role"] == "matrix"})
+    counts = sorted({r.streams for r in result.scenarios if r.role == "matrix"})
     for ax in axes.flat:
         ax.set_xlabel("streams")
         ax.set_xscale("log", base=2)
@@ -144,10 +139,10 @@ def plot(result: dict[str, Any], path: Path) -> Path:
         ax.grid(True, alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7, ncol=2)
-    m = result["machine"]
+    m = result.machine
     fig.suptitle(
-        f"framegraph bench{' --quick' if result.get('quick') else ''}: {m['cpu_model']}, "
-        f"{m['cpu_cores']} cores, {m['ram_gib']} GiB, {m['date'][:10]}",
+        f"framegraph bench{' --quick' if result.quick else ''}: {m.cpu_model}, "
+        f"{m.cpu_cores} cores, {m.ram_gib} GiB, {m.date[:10]}",
         fontsize=11,
     )
     fig.tight_layout()
