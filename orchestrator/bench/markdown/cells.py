@@ -1,12 +1,19 @@
-"""Cells and tables: how a figure is written in the generated Markdown."""
+"""Cells and tables: how a figure is written in the generated Markdown.
+
+A table is a sequence of columns, each a heading beside the function that gives its cell
+for a row, so that a heading cannot drift away from its figure.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from orchestrator.bench.results import Percentiles, ScenarioResult
 
+R = TypeVar("R")
 Cell = str | int | float | bool | None
+Column = tuple[str, Callable[[R], Cell]]
 
 
 def fmt(value: Cell, digits: int = 1) -> str:
@@ -28,8 +35,14 @@ def table(head: Sequence[str], rows: Iterable[Sequence[Cell]]) -> list[str]:
     return [*lines, ""]
 
 
-def section(title: str, head: Sequence[str], rows: Iterable[Sequence[Cell]]) -> list[str]:
-    return [f"### {title}", "", *table(head, rows)]
+def columns(cols: Sequence[Column[R]], rows: Sequence[R]) -> list[str]:
+    """The table of `rows`, one line each, with these columns."""
+    return table([head for head, _ in cols], ([cell(r) for _, cell in cols] for r in rows))
+
+
+def section(title: str, cols: Sequence[Column[R]], rows: Sequence[R]) -> list[str]:
+    """A titled table; nothing at all when there are no rows."""
+    return [f"### {title}", "", *columns(cols, rows)] if rows else []
 
 
 def stats(p: Percentiles | None, *keys: str) -> str:
@@ -44,22 +57,19 @@ def timing(run: ScenarioResult, key: str, *keys: str) -> str:
     return stats(getattr(run.timing_ms, key) if run.timing_ms else None, *keys)
 
 
-def load(run: ScenarioResult) -> str:
-    """Cores' worth of other processes during the run: the machine was shared."""
-    return fmt(run.cpu.other_processes_s / (run.cpu.wall_s or 1.0), 2)
-
-
-def cpu(run: ScenarioResult) -> str:
-    return f"{fmt(run.cpu.worker_ms_per_frame)} / {fmt(run.cpu.server_ms_per_frame)}"
-
-
-def rss(run: ScenarioResult) -> str:
-    return f"{fmt(run.rss_mb.worker_peak_max, 0)} / {fmt(run.rss_mb.server_peak, 0)}"
-
-
 def naive(set_: str, role: str) -> str:
     return f"{set_}{' (naive)' if role == 'naive' else ''}"
 
 
 def percent(share: float | None) -> str:
     return f"{share:.0%}" if share is not None else "–"
+
+
+def ratio(value: float | None, of: float | None, digits: int = 2) -> str:
+    """A figure and its ratio: "12.5 (0.89x)"."""
+    return f"{fmt(value)} ({fmt(of, digits)}x)"
+
+
+def with_naive(value: Cell, naive_value: Cell) -> str:
+    """A figure and its naive counterpart: "5.7 (102.0)"."""
+    return f"{fmt(value)} ({fmt(naive_value)})"

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from orchestrator.bench.compare import AgainstDirect, LatencyBreakdown, ShareOfCeiling, WorkSaved
-from orchestrator.bench.markdown.cells import fmt, naive, percent, section, stats, table
+from orchestrator.bench.markdown.cells import (
+    Column,
+    columns,
+    fmt,
+    naive,
+    percent,
+    ratio,
+    section,
+    stats,
+    with_naive,
+)
 from orchestrator.bench.results import CeilingResult
 from orchestrator.bench.targets import (
     BatchingMeasured,
@@ -15,18 +25,65 @@ from orchestrator.bench.targets import (
     Target,
 )
 
+TARGETS: tuple[Column[Target], ...] = (
+    ("target", lambda t: t.name),
+    ("goal", lambda t: t.target),
+    ("measured", lambda t: _measured(t)),
+    ("verdict", lambda t: {None: "not measured", True: "**met**", False: "**missed**"}[t.met]),
+)
+LATENCY: tuple[Column[LatencyBreakdown], ...] = (
+    ("set", lambda b: naive(b.set, b.role)),
+    ("mode", lambda b: b.mode),
+    ("S", lambda b: b.streams),
+    ("latency", lambda b: b.latency_p50),
+    ("queue", lambda b: b.queue_p50),
+    ("decode", lambda b: b.decode_p50),
+    ("Triton round trip", lambda b: b.triton_p50),
+    ("of which transport (mean)", lambda b: b.transport_ms_mean),
+    ("feature code (worker)", lambda b: b.worker_p50),
+    ("same in-process (direct)", lambda b: b.worker_features_direct_ms),
+    ("overhead p50 / p99", lambda b: f"{fmt(b.overhead_p50)} / {fmt(b.overhead_p99)}"),
+)
+WORK_SAVED: tuple[Column[WorkSaved], ...] = (
+    ("set", lambda w: w.set),
+    ("clip", lambda w: w.clip),
+    ("nets run", lambda w: ", ".join(w.nets_run) or "none"),
+    (
+        "net inferences / frame (naive)",
+        lambda w: f"{w.net_inferences_per_frame} ({w.net_inferences_per_frame_naive})",
+    ),
+    ("CPU ms / frame (naive)", lambda w: with_naive(w.cpu_ms_per_frame, w.cpu_ms_per_frame_naive)),
+    ("CPU saved", lambda w: percent(w.cpu_saved)),
+    ("fps (naive)", lambda w: with_naive(w.fps, w.fps_naive)),
+    ("speed-up", lambda w: f"{fmt(w.speedup, 2)}x"),
+)
+DIRECT: tuple[Column[AgainstDirect], ...] = (
+    ("set", lambda d: d.set),
+    ("direct fps", lambda d: d.direct_fps),
+    ("direct latency p50 / p99 ms", lambda d: stats(d.direct_latency_ms, "p50", "p99")),
+    ("direct CPU ms/frame", lambda d: d.direct_cpu_ms_per_frame),
+    ("Framegraph 1 stream fps (ratio)", lambda d: ratio(d.fps_1_stream, d.fps_ratio_1_stream)),
+    ("Framegraph CPU ms/frame (ratio)", lambda d: ratio(d.cpu_ms_per_frame, d.cpu_ratio)),
+    (
+        "Framegraph best fps (S, ratio)",
+        lambda d: f"{fmt(d.best_fps)} (S={d.best_streams}, {fmt(d.best_fps_ratio, 2)}x)",
+    ),
+    ("direct RSS MB", lambda d: d.direct_peak_rss_mb),
+)
+SHARES: tuple[Column[ShareOfCeiling], ...] = (
+    ("set", lambda c: c.set),
+    ("S", lambda c: c.streams),
+    ("net", lambda c: c.net),
+    ("net fps in Framegraph", lambda c: c.net_fps),
+    ("ceiling", lambda c: c.ceiling_fps),
+    ("share", lambda c: percent(c.share_of_ceiling)),
+    ("mean batch", lambda c: c.mean_batch),
+)
+SERVER, SPINNING = "server options", "server options + spinning"
+
 
 def targets(items: Sequence[Target]) -> list[str]:
-    return section(
-        "Targets",
-        ["target", "goal", "measured", "verdict"],
-        ([t.name, t.target, _measured(t), _verdict(t)] for t in items),
-    )
-
-
-def _verdict(target: Target) -> str:
-    met = target.met
-    return "not measured" if met is None else ("**met**" if met else "**missed**")
+    return section("Targets", TARGETS, items)
 
 
 def _measured(target: Target) -> str:
@@ -61,144 +118,39 @@ def _measured(target: Target) -> str:
 
 
 def latency_breakdown(rows: Sequence[LatencyBreakdown]) -> list[str]:
-    if not rows:
-        return []
-    return section(
-        "Where a frame's latency goes (medians, ms)",
-        [
-            "set",
-            "mode",
-            "S",
-            "latency",
-            "queue",
-            "decode",
-            "Triton round trip",
-            "of which transport (mean)",
-            "feature code (worker)",
-            "same in-process (direct)",
-            "overhead p50 / p99",
-        ],
-        (
-            [
-                naive(b.set, b.role),
-                b.mode,
-                b.streams,
-                b.latency_p50,
-                b.queue_p50,
-                b.decode_p50,
-                b.triton_p50,
-                b.transport_ms_mean,
-                b.worker_p50,
-                b.worker_features_direct_ms,
-                f"{fmt(b.overhead_p50)} / {fmt(b.overhead_p99)}",
-            ]
-            for b in rows
-        ),
-    )
+    return section("Where a frame's latency goes (medians, ms)", LATENCY, rows)
 
 
 def work_saved(rows: Sequence[WorkSaved]) -> list[str]:
-    if not rows:
-        return []
-    return section(
-        "Against naive (every feature for every frame), one stream, unpaced",
-        [
-            "set",
-            "clip",
-            "nets run",
-            "net inferences / frame (naive)",
-            "CPU ms / frame (naive)",
-            "CPU saved",
-            "fps (naive)",
-            "speed-up",
-        ],
-        (
-            [
-                w.set,
-                w.clip,
-                ", ".join(w.nets_run) or "none",
-                f"{w.net_inferences_per_frame} ({w.net_inferences_per_frame_naive})",
-                f"{fmt(w.cpu_ms_per_frame)} ({fmt(w.cpu_ms_per_frame_naive)})",
-                percent(w.cpu_saved),
-                f"{fmt(w.fps)} ({fmt(w.fps_naive)})",
-                f"{fmt(w.speedup, 2)}x",
-            ]
-            for w in rows
-        ),
-    )
+    title = "Against naive (every feature for every frame), one stream, unpaced"
+    return section(title, WORK_SAVED, rows)
 
 
 def against_direct(rows: Sequence[AgainstDirect]) -> list[str]:
-    if not rows:
-        return []
-    return section(
-        "Against direct (in-process onnxruntime, one frame at a time, one stream)",
-        [
-            "set",
-            "direct fps",
-            "direct latency p50 / p99 ms",
-            "direct CPU ms/frame",
-            "Framegraph 1 stream fps (ratio)",
-            "Framegraph CPU ms/frame (ratio)",
-            "Framegraph best fps (S, ratio)",
-            "direct RSS MB",
-        ],
-        (
-            [
-                d.set,
-                d.direct_fps,
-                stats(d.direct_latency_ms, "p50", "p99"),
-                d.direct_cpu_ms_per_frame,
-                f"{fmt(d.fps_1_stream)} ({fmt(d.fps_ratio_1_stream, 2)}x)",
-                f"{fmt(d.cpu_ms_per_frame)} ({fmt(d.cpu_ratio, 2)}x)",
-                f"{fmt(d.best_fps)} (S={d.best_streams}, {fmt(d.best_fps_ratio, 2)}x)",
-                d.direct_peak_rss_mb,
-            ]
-            for d in rows
-        ),
-    )
+    title = "Against direct (in-process onnxruntime, one frame at a time, one stream)"
+    return section(title, DIRECT, rows)
 
 
 def ceiling(nets: dict[str, CeilingResult], shares: Sequence[ShareOfCeiling]) -> list[str]:
+    """Each net's images/s by batch size (with and without spinning), then the share of it
+    that each unpaced run reached."""
     if not nets:
         return []
-    batches = list(next(iter(nets.values())).fps["server options"])
+    batches = list(next(iter(nets.values())).fps[SERVER])
+    by_batch: list[Column[tuple[str, CeilingResult]]] = [
+        (f"b={b}{suffix}", lambda nc, b=b, options=options: nc[1].fps[options][b])
+        for suffix, options in (("", SERVER), (" spin", SPINNING))
+        for b in batches
+    ]
+    cols: list[Column[tuple[str, CeilingResult]]] = [
+        ("net", lambda nc: nc[0]),
+        *by_batch,
+        ("best (batch)", lambda nc: f"{fmt(nc[1].best_fps)} ({nc[1].best_batch})"),
+        ("CPU ms/image at best", lambda nc: nc[1].cpu_ms_per_image_at_best),
+    ]
     return [
-        *section(
-            "Ceiling: bare onnxruntime, images/s by batch size",
-            [
-                "net",
-                *[f"b={b}" for b in batches],
-                *[f"b={b} spin" for b in batches],
-                "best (batch)",
-                "CPU ms/image at best",
-            ],
-            (
-                [
-                    net,
-                    *c.fps["server options"].values(),
-                    *c.fps["server options + spinning"].values(),
-                    f"{fmt(c.best_fps)} ({c.best_batch})",
-                    c.cpu_ms_per_image_at_best,
-                ]
-                for net, c in nets.items()
-            ),
-        ),
+        *section("Ceiling: bare onnxruntime, images/s by batch size", cols, list(nets.items())),
         "Share of the ceiling reached inside Framegraph (unpaced runs):",
         "",
-        *table(
-            ["set", "S", "net", "net fps in Framegraph", "ceiling", "share", "mean batch"],
-            (
-                [
-                    c.set,
-                    c.streams,
-                    c.net,
-                    c.net_fps,
-                    c.ceiling_fps,
-                    percent(c.share_of_ceiling),
-                    c.mean_batch,
-                ]
-                for c in shares
-            ),
-        ),
+        *columns(SHARES, shares),
     ]
