@@ -1,24 +1,13 @@
-"""Typed scenario results for tests: a whole `ScenarioResult`, with what a test varies."""
+"""Typed scenario results for tests: a whole `res.ScenarioResult`, with what a test varies."""
 
 from __future__ import annotations
 
-from orchestrator.bench.results import (
-    Cpu,
-    Exactness,
-    FeatureCheck,
-    Frames,
-    ModelStats,
-    Percentiles,
-    Rss,
-    ScenarioResult,
-    Throughput,
-    Timing,
-)
+from orchestrator.bench import results as res
 from orchestrator.bench.workload import Mode
 
 
-def pcts(p50: float, p99: float, n: int = 100) -> Percentiles:
-    return Percentiles(n=n, mean=p50, p50=p50, p95=p99, p99=p99, max=p99)
+def pcts(p50: float, p99: float, n: int = 100) -> res.Percentiles:
+    return res.Percentiles(n=n, mean=p50, p50=p50, p95=p99, p99=p99, max=p99)
 
 
 def scenario(
@@ -31,11 +20,13 @@ def scenario(
     set_: str = "persons",
     role: str = "matrix",
     fps: float = 10.0,
-    triton: dict[str, ModelStats] | None = None,
+    triton: dict[str, res.ModelStats] | None = None,
     problems: tuple[str, ...] = (),
-) -> ScenarioResult:
-    timing = Timing(None, None, pcts(20.0, 30.0), None, pcts(*overhead), None) if overhead else None
-    return ScenarioResult(
+) -> res.ScenarioResult:
+    timing = None
+    if overhead:
+        timing = res.Timing(None, None, pcts(20.0, 30.0), None, pcts(*overhead), None)
+    return res.ScenarioResult(
         key=key,
         role=role,
         set=set_,
@@ -46,16 +37,18 @@ def scenario(
         mode=mode,
         feed_seconds=8.0,
         wall_seconds=8.0,
-        frames=Frames(100 + dropped, 100, dropped, 0, 0, dropped / (100 + dropped)),
+        frames=res.Frames(100 + dropped, 100, dropped, 0, 0, dropped / (100 + dropped)),
         latency_ms=pcts(30.0, 39.0),
         e2e_ms=pcts(31.0, 40.0),
         timing_ms=timing,
-        throughput=Throughput(fps, fps / streams, fps / streams, None, 7.0),
+        throughput=res.Throughput(fps, fps / streams, fps / streams, None, 7.0),
         triton=triton or {},
         triton_server_ms_per_frame=None,
-        cpu=Cpu(1.0, 0.5, 2.0, 0.1, 0.0, 9.0, 5.0, 20.0, 25.0),
-        rss_mb=Rss(150.0, 150.0, 1500.0),
+        cpu=res.Cpu(1.0, 0.5, 2.0, 0.1, 0.0, 9.0, 5.0, 20.0, 25.0),
+        rss_mb=res.Rss(150.0, 150.0, 1500.0),
         feeder_lag_ms=None,
-        exactly_once=Exactness(not problems, {}, FeatureCheck(True, 100, {}), list(problems)),
+        exactly_once=res.Exactness(
+            not problems, {}, res.FeatureCheck(True, 100, {}), list(problems)
+        ),
         worker_exit_codes=[0],
     )
