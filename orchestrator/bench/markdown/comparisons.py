@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from orchestrator.bench.compare import AgainstDirect, LatencyBreakdown, ShareOfCeiling, WorkSaved
 from orchestrator.bench.markdown.cells import (
@@ -137,14 +137,10 @@ def ceiling(nets: dict[str, CeilingResult], shares: Sequence[ShareOfCeiling]) ->
     if not nets:
         return []
     batches = list(next(iter(nets.values())).fps[SERVER])
-    by_batch: list[Column[tuple[str, CeilingResult]]] = [
-        (f"b={b}{suffix}", lambda nc, b=b, options=options: nc[1].fps[options][b])
-        for suffix, options in (("", SERVER), (" spin", SPINNING))
-        for b in batches
-    ]
     cols: list[Column[tuple[str, CeilingResult]]] = [
         ("net", lambda nc: nc[0]),
-        *by_batch,
+        *((f"b={b}", _fps_at(SERVER, b)) for b in batches),
+        *((f"b={b} spin", _fps_at(SPINNING, b)) for b in batches),
         ("best (batch)", lambda nc: f"{fmt(nc[1].best_fps)} ({nc[1].best_batch})"),
         ("CPU ms/image at best", lambda nc: nc[1].cpu_ms_per_image_at_best),
     ]
@@ -154,3 +150,7 @@ def ceiling(nets: dict[str, CeilingResult], shares: Sequence[ShareOfCeiling]) ->
         "",
         *columns(SHARES, shares),
     ]
+
+
+def _fps_at(options: str, batch: str) -> Callable[[tuple[str, CeilingResult]], float]:
+    return lambda nc: nc[1].fps[options][batch]
