@@ -18,13 +18,16 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 WORKDIR /src
 COPY docker/wheels/ /wheels/
 COPY pyproject.toml README.md ./
+# orchestrator/bench (the benchmark, a development tool) is not in the context: .dockerignore.
 COPY orchestrator/ orchestrator/
 # The base install (no extras): the worker talks to a Triton server of its own deployment.
+# The last check fails the build if the benchmark reached the image after all.
 RUN python3 -m venv /opt/venv \
     && /opt/venv/bin/pip install --no-compile . \
     && /opt/venv/bin/python -m compileall -q /opt/venv \
     && /opt/venv/bin/pip check \
-    && /opt/venv/bin/python -c "import orchestrator.cli.main"
+    && /opt/venv/bin/python -c "import orchestrator.cli.main" \
+    && /opt/venv/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('orchestrator.bench') is not None)"
 
 FROM ${PYTHON_IMAGE}
 ARG VERSION=0.1.0

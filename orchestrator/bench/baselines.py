@@ -12,21 +12,21 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from orchestrator.bench.codec import from_json, mapping_from_json
+from orchestrator.bench.config import BenchConfig
+from orchestrator.bench.results import Baselines, CeilingResult, DirectResult
 from orchestrator.bench.streams import ROOT
 from orchestrator.bench.workload import Clip, FeatureSet
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
 from orchestrator.triton.repository import nets
 
-if TYPE_CHECKING:
-    from orchestrator.bench.runner import BenchConfig
 
-
-def _module(name: str, *args: str, timeout: float = 600) -> dict[str, Any]:
+def _module(name: str, *args: str, timeout: float = 600) -> object:
+    """Run `orchestrator.bench.<name>` alone; its last stdout line, parsed."""
     out = subprocess.run(
         [sys.executable, "-m", f"orchestrator.bench.{name}", *args],
         cwd=ROOT,
@@ -49,12 +49,12 @@ def run_all(
     sets: Mapping[str, FeatureSet],
     clips: Mapping[str, Clip],
     log: Callable[[str], None],
-) -> dict[str, Any]:
+) -> Baselines:
     planner = Planner(default_catalog())
-    direct: dict[str, Any] = {}
+    direct: dict[str, DirectResult] = {}
     for s in chosen:
         log(f"direct baseline: {s.name} on {s.clip}")
-        direct[s.name] = _module(
+        out = _module(
             "direct",
             "--features",
             ",".join(s.features),
@@ -63,11 +63,12 @@ def run_all(
             "--seconds",
             str(config.direct_seconds),
         )
+        direct[s.name] = from_json(DirectResult, out)
     nets = nets_of(m for s in chosen for m in planner.plan(s.features).model_names)
-    ceiling: dict[str, Any] = {}
+    ceiling: dict[str, CeilingResult] = {}
     if nets:
         log(f"ceiling: {', '.join(nets)} at batch {config.ceiling_batches}")
-        ceiling = _module(
+        out = _module(
             "ceiling",
             "--nets",
             ",".join(nets),
@@ -76,4 +77,5 @@ def run_all(
             "--seconds",
             str(config.ceiling_seconds),
         )
-    return {"direct": direct, "ceiling": ceiling}
+        ceiling = mapping_from_json(CeilingResult, out)
+    return Baselines(direct=direct, ceiling=ceiling)

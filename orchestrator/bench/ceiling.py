@@ -16,14 +16,15 @@ import base64
 import resource
 import sys
 import time
-from typing import Any
 
 import cv2
 import numpy as np
 import onnxruntime as ort
 import orjson
 
+from orchestrator.bench.codec import to_json
 from orchestrator.bench.inprocess import BACKEND, load_module
+from orchestrator.bench.results import CeilingResult
 from orchestrator.bench.workload import Clip
 from orchestrator.features import default_catalog
 from orchestrator.models import CropInput, Model
@@ -99,9 +100,9 @@ def measure(
     return best
 
 
-def run(names: list[str], batches: list[int], seconds: float) -> dict[str, Any]:
+def run(names: list[str], batches: list[int], seconds: float) -> dict[str, CeilingResult]:
     frames = frames_of(Clip.load(CLIP))
-    out: dict[str, Any] = {}
+    out: dict[str, CeilingResult] = {}
     for net in names:
         model = model_of(net)
         inputs = np.stack([make_input(model, f) for f in frames])
@@ -120,14 +121,14 @@ def run(names: list[str], batches: list[int], seconds: float) -> dict[str, Any]:
             ((label, b, fps) for label, row in table.items() for b, fps in row.items()),
             key=lambda t: t[2],
         )
-        out[net] = {
-            "fps": table,
-            "best_fps": best,
-            "best_batch": int(best_batch),
-            "best_options": best_label,
-            "cpu_ms_per_image_at_best": cpu[best_label, best_batch],
-            "batch1_fps": table["server options"][str(batches[0])] if batches else None,
-        }
+        out[net] = CeilingResult(
+            fps=table,
+            best_fps=best,
+            best_batch=int(best_batch),
+            best_options=best_label,
+            cpu_ms_per_image_at_best=cpu[best_label, best_batch],
+            batch1_fps=table["server options"][str(batches[0])] if batches else None,
+        )
     return out
 
 
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     batches = [int(b) for b in args.batches.split(",")]
     out = run(args.nets.split(","), batches, args.seconds)
-    sys.stdout.write(orjson.dumps(out).decode() + "\n")
+    sys.stdout.write(orjson.dumps(to_json(out)).decode() + "\n")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,9 @@ import cv2
 import numpy as np
 import orjson
 
+from orchestrator.bench.codec import to_json
 from orchestrator.bench.inprocess import InProcessTriton
+from orchestrator.bench.results import DirectResult
 from orchestrator.bench.summary import pct
 from orchestrator.bench.workload import Clip
 from orchestrator.delivery.events import to_jsonable
@@ -35,6 +37,7 @@ from orchestrator.engine.frame import FrameInfo
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
 from orchestrator.graph.feature import Feature
+from orchestrator.models import Infer
 
 _JSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
@@ -49,7 +52,7 @@ class Sequential:
     """Runs a plan's nodes in order on one frame after another (windows and state too),
     binding arguments with the executor's own code."""
 
-    def __init__(self, order: tuple[str, ...], features: dict[str, Feature], infer: Any):
+    def __init__(self, order: tuple[str, ...], features: dict[str, Feature], infer: Infer):
         self.order = order
         self.features = features
         self.resources = {"infer": infer}
@@ -75,7 +78,7 @@ class Sequential:
         return record.results
 
 
-async def run(features: list[str], clip: Clip, seconds: float, warmup: int = 3) -> dict[str, Any]:
+async def run(features: list[str], clip: Clip, seconds: float, warmup: int = 3) -> DirectResult:
     catalog = default_catalog()
     plan = Planner(catalog).plan(features)
     infer = InProcessTriton(plan.model_names).infer
@@ -104,23 +107,22 @@ async def run(features: list[str], clip: Clip, seconds: float, warmup: int = 3) 
     cpu = _cpu_seconds() - cpu0
     frames = max(1, len(latencies))
     node_ms = {n: round(1000 * t / frames, 3) for n, t in runner.node_seconds.items()}
-    return {
-        "features": list(requested),
-        "clip": clip.name,
-        "frames": len(latencies),
-        "seconds": round(end - start, 3),
-        "fps": round(len(latencies) / (end - start), 2),
-        "latency_ms": pct(latencies),
-        "models": list(plan.model_names),
-        # per node, mean ms per frame; nodes without a model are what the worker computes
-        "node_ms": node_ms,
-        "worker_compute_ms": round(
+    return DirectResult(
+        features=list(requested),
+        clip=clip.name,
+        frames=len(latencies),
+        seconds=round(end - start, 3),
+        fps=round(len(latencies) / (end - start), 2),
+        latency_ms=pct(latencies),
+        models=list(plan.model_names),
+        node_ms=node_ms,
+        worker_compute_ms=round(
             sum(ms for n, ms in node_ms.items() if not runner.features[n].models), 3
         ),
-        "cpu_s": round(cpu, 3),  # the measured loop only, all threads
-        "cpu_ms_per_frame": round(1000 * cpu / max(1, len(latencies)), 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }
+        cpu_s=round(cpu, 3),  # the measured loop only, all threads
+        cpu_ms_per_frame=round(1000 * cpu / max(1, len(latencies)), 3),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    )
 
 
 def _cpu_seconds() -> float:
@@ -136,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", RuntimeWarning)  # exp overflow in BlazeFace's sigmoid
     out = asyncio.run(run(args.features.split(","), Clip.load(args.clip), args.seconds))
-    sys.stdout.write(orjson.dumps(out).decode() + "\n")
+    sys.stdout.write(orjson.dumps(to_json(out)).decode() + "\n")
 
 
 if __name__ == "__main__":

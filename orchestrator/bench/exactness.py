@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from orchestrator.bench.results import Exactness, FeatureCheck, ModelCheck, ModelStats
 from orchestrator.bench.streams import Record, StreamResult
 from orchestrator.features import default_catalog
 from orchestrator.graph import Catalog
@@ -61,54 +61,59 @@ def expected_inferences(
     return inferences, requests, "one per crop, one request per frame with crops"
 
 
-def check(
-    plan: Plan, streams: Iterable[StreamResult], models: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    """{"ok", "models": per-model expected vs got, "features", "problems"}."""
+def check(plan: Plan, streams: Iterable[StreamResult], models: dict[str, ModelStats]) -> Exactness:
+    """Per-model expected against served, per-feature computations, and what went wrong."""
     streams = list(streams)
     results = [r for s in streams for r in s.records if r.kind == "result"]
     problems: list[str] = []
     if any(r.errors for r in results):
         problems.append("some frames have feature errors: counts may legitimately differ")
-    table: dict[str, dict[str, Any]] = {}
-    planned: set[str] = set()
+    table: dict[str, ModelCheck] = {}
     for model in plan.models:
-        ensemble = model.name
-        inferences, requests, how = expected_inferences(model, results)
-        parts = composing(ensemble)
-        planned.update([ensemble, *parts])
-        for name in [ensemble, *parts]:
-            got = models.get(name, {})
-            entry: dict[str, Any] = {
-                "expected_inferences": inferences,
-                "inferences": got.get("inferences", 0),
-                "executions": got.get("executions", 0),
-                "rule": how,
-            }
-            ok = inferences is None or entry["inferences"] == inferences
-            if name == ensemble and requests is not None:
-                entry["expected_requests"] = requests
-                ok = ok and entry["executions"] == requests
-            entry["ok"] = ok
-            if not ok:
+        for name, entry in _planned(model, results, models).items():
+            if not entry.ok:
+                requests = "-" if entry.expected_requests is None else entry.expected_requests
                 problems.append(
-                    f"{name}: {entry['inferences']} inferences / {entry['executions']} "
-                    f"executions, expected {inferences} / {requests if name == ensemble else '-'}"
+                    f"{name}: {entry.inferences} inferences / {entry.executions} executions, "
+                    f"expected {entry.expected_inferences} / {requests}"
                 )
             table[name] = entry
     for name in all_models():
-        if name not in planned:
-            got = models.get(name, {})
-            n = got.get("inferences", 0)
-            table[name] = {"expected_inferences": 0, "inferences": n, "ok": n == 0}
+        if name not in table:
+            n = models[name].inferences if name in models else 0
+            table[name] = ModelCheck(expected_inferences=0, inferences=n, ok=n == 0)
             if n:
                 problems.append(f"{name}: {n} inferences, but the plan does not use it")
     features = _features(plan, streams, problems)
-    ok = all(e["ok"] for e in table.values()) and features["ok"]
-    return {"ok": ok, "models": table, "features": features, "problems": problems}
+    ok = all(e.ok for e in table.values()) and features.ok
+    return Exactness(ok=ok, models=table, features=features, problems=problems)
 
 
-def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> dict[str, Any]:
+def _planned(
+    model: Model, results: Sequence[Record], served: dict[str, ModelStats]
+) -> dict[str, ModelCheck]:
+    """The ensemble and each model it is made of: inferences (and the ensemble's requests)."""
+    inferences, requests, how = expected_inferences(model, results)
+    out = {}
+    for name in [model.name, *composing(model.name)]:
+        got = served.get(name)
+        n, executions = (got.inferences, got.executions) if got else (0, 0)
+        expected = requests if name == model.name else None
+        ok = (inferences is None or n == inferences) and (
+            expected is None or executions == expected
+        )
+        out[name] = ModelCheck(
+            expected_inferences=inferences,
+            inferences=n,
+            executions=executions,
+            rule=how,
+            expected_requests=expected,
+            ok=ok,
+        )
+    return out
+
+
+def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> FeatureCheck:
     """Every planned node computed once per frame in each worker; nothing unplanned."""
     ok = True
     computed: dict[str, int] = {}
@@ -116,11 +121,11 @@ def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> d
     for s in streams:
         n = sum(1 for r in s.records if r.kind == "result")
         frames += n
-        counts = {k: int(v.get("computed", 0)) for k, v in s.stats.get("features", {}).items()}
-        if not s.stats:
+        if s.computed is None:
             problems.append(f"worker {s.index}: no --stats summary")
             ok = False
             continue
+        counts = s.computed
         for name, c in counts.items():
             computed[name] = computed.get(name, 0) + c
         for name in plan.order:
@@ -133,4 +138,4 @@ def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> d
             if name not in plan.order and c:
                 ok = False
                 problems.append(f"worker {s.index}: {name} computed {c}x but not planned")
-    return {"ok": ok, "frames": frames, "computed": dict(sorted(computed.items()))}
+    return FeatureCheck(ok=ok, frames=frames, computed=dict(sorted(computed.items())))

@@ -10,9 +10,10 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import psutil
+
+from orchestrator.bench.results import MachineFacts
 
 PACKAGES = (
     "framegraph",
@@ -54,22 +55,22 @@ def versions() -> dict[str, str | None]:
     return out
 
 
-def machine_facts() -> dict[str, Any]:
+def machine_facts() -> MachineFacts:
     """CPU, cores, memory, OS, Python, package versions, commit, date and current load."""
     mem = psutil.virtual_memory()
     status = _git("status", "--porcelain")
-    return {
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "cpu_model": cpu_model(),
-        "cpu_cores": os.cpu_count(),
-        "cpu_cores_usable": len(os.sched_getaffinity(0))
+    return MachineFacts(
+        date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        cpu_model=cpu_model(),
+        cpu_cores=os.cpu_count(),
+        cpu_cores_usable=len(os.sched_getaffinity(0))
         if hasattr(os, "sched_getaffinity")
         else os.cpu_count(),
-        "ram_gib": round(mem.total / 2**30, 1),
-        "os": platform.platform(),
-        "python": sys.version.split()[0],
-        "packages": versions(),
-        "git_commit": _git("rev-parse", "--short", "HEAD"),
-        "git_dirty": bool(status) if status is not None else None,
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-    }
+        ram_gib=round(mem.total / 2**30, 1),
+        os=platform.platform(),
+        python=sys.version.split()[0],
+        packages=versions(),
+        git_commit=_git("rev-parse", "--short", "HEAD"),
+        git_dirty=bool(status) if status is not None else None,
+        load_average_at_start=[round(x, 2) for x in os.getloadavg()],
+    )

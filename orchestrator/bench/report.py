@@ -1,54 +1,65 @@
-"""From a run's raw result to what gets published: comparisons, targets, JSON, PNG, doc."""
+"""A run's report: its measurements, and the comparisons and target verdicts they give.
+
+benchmark.json is the run's measurements (`BenchRun`) followed by what is derived from
+them: the command, the comparisons and the target verdicts. Reading a file back for
+`framegraph bench --from-json` takes the measurements only and derives the rest again,
+so a change to the report applies to earlier runs too.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from orchestrator.bench import compare, markdown, targets
-from orchestrator.bench.baselines import nets_of
+from orchestrator.bench.codec import from_json, to_json
+from orchestrator.bench.compare import Comparisons, compare
+from orchestrator.bench.results import BenchRun
+from orchestrator.bench.targets import Target, evaluate
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
 from orchestrator.triton.repository import all_models, load_config
 
-JSON_NAME, PNG_NAME = "benchmark.json", "benchmark.png"
+DERIVED = ("command", "comparisons", "targets")
 
 
-def complete(result: dict[str, Any], command: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Report:
+    run: BenchRun
+    command: str
+    comparisons: Comparisons
+    targets: list[Target]
+
+
+def complete(run: BenchRun, command: str) -> Report:
     """Add the side-by-side comparisons and the target verdicts."""
-    planner = Planner(default_catalog())
     ensembles = [m for m in all_models() if load_config(m).get("platform") == "ensemble"]
-    runs = result["scenarios"]
-    base = result["baselines"]
-    ceiling_rows = compare.against_ceiling(runs, base.get("ceiling") or {}, planner)
-    result["command"] = command
-    result["comparisons"] = {
-        "work_saved": compare.work_saved(runs, nets_of(ensembles)),
-        "direct": compare.against_direct(runs, base.get("direct") or {}),
-        "ceiling": ceiling_rows,
-        "latency_breakdown": compare.latency_breakdown(runs, base.get("direct") or {}),
-    }
-    result["targets"] = targets.evaluate(
-        runs,
-        ceiling_rows,
-        base.get("direct") or {},
-        base.get("ceiling") or {},
-        result["machine"].get("cpu_cores_usable") or 1,
+    comparisons = compare(run.scenarios, run.baselines, Planner(default_catalog()), ensembles)
+    targets = evaluate(
+        run.scenarios,
+        comparisons.ceiling,
+        run.baselines.direct,
+        run.baselines.ceiling,
+        run.machine.cpu_cores_usable or 1,
     )
-    return result
+    return Report(run, command, comparisons, targets)
 
 
-def publish(result: dict[str, Any], out: Path, doc: Path | None) -> dict[str, Path]:
-    """Write the JSON and the PNG into `out`; rewrite the generated part of `doc`."""
-    from orchestrator.bench.plot import plot
+def to_document(report: Report) -> dict[str, Any]:
+    """The JSON object of benchmark.json: the measurements, then what they gave."""
+    return to_json(report.run) | {
+        "command": report.command,
+        "comparisons": to_json(report.comparisons),
+        "targets": to_json(report.targets),
+    }
 
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / JSON_NAME, "png": out / PNG_NAME}
-    paths["json"].write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
-    plot(result, paths["png"])
-    if doc is not None:
-        markdown.write(doc, markdown.render(result, paths["png"], doc, result["command"]))
-        paths["doc"] = doc
-    return paths
+
+def read_run(path: Path) -> tuple[BenchRun, str | None]:
+    """An earlier benchmark.json's measurements and the command that made them."""
+    document = orjson.loads(path.read_bytes())
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: not a benchmark.json (a JSON object)")
+    measured = {k: v for k, v in document.items() if k not in DERIVED}
+    return from_json(BenchRun, measured), document.get("command")

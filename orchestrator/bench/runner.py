@@ -13,18 +13,23 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.bench import baselines, tritonstats
+from orchestrator.bench.config import BenchConfig
 from orchestrator.bench.exactness import check
 from orchestrator.bench.machine import machine_facts
 from orchestrator.bench.procs import ServerSampler
+from orchestrator.bench.results import BenchRun, ScenarioResult
 from orchestrator.bench.streams import run_streams, supports_timings
 from orchestrator.bench.summary import summarise
-from orchestrator.bench.workload import MODES, Clip, Mode, Scenario, feature_sets, scenarios
+from orchestrator.bench.workload import Clip, Scenario, feature_sets, scenarios
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
+
+if TYPE_CHECKING:
+    from orchestrator.triton.embedded import EmbeddedTriton
 
 Log = Callable[[str], None]
 
@@ -33,37 +38,8 @@ def _stderr(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-@dataclass(frozen=True)
-class BenchConfig:
-    sets: tuple[str, ...] = ("cpu", "persons", "faces.expression", "everything")
-    streams: tuple[int, ...] = (1, 2, 4, 8)
-    modes: tuple[Mode, ...] = MODES
-    seconds: float = 8.0  # feeding time per scenario
-    warmup_seconds: float = 2.0
-    naive: bool = True
-    direct_seconds: float = 6.0
-    ceiling_seconds: float = 1.0
-    ceiling_batches: tuple[int, ...] = (1, 4, 8, 16)
-    quick: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def quick_config(cls) -> BenchConfig:
-        """For CI: under a minute, yet every kind of figure and every baseline."""
-        return cls(
-            sets=("persons",),
-            streams=(1, 2),
-            seconds=3.0,
-            warmup_seconds=1.0,
-            direct_seconds=2.0,
-            ceiling_seconds=0.4,
-            ceiling_batches=(1, 4, 8),
-            quick=True,
-        )
-
-
-def run_bench(config: BenchConfig, log: Log = _stderr) -> dict[str, Any]:
-    """Run everything `config` asks for; the JSON-ready result."""
+def run_bench(config: BenchConfig, log: Log = _stderr) -> BenchRun:
+    """Run everything `config` asks for."""
     from orchestrator.triton.embedded import EmbeddedTriton
 
     began = time.perf_counter()
@@ -83,13 +59,16 @@ def run_bench(config: BenchConfig, log: Log = _stderr) -> dict[str, Any]:
     if not timings:
         log("this `framegraph run` has no --timings: overhead figures will be missing")
     log(f"{len(plan)} scenarios, about {len(plan) * (config.seconds + 3):.0f} s, then baselines")
-    runs: list[dict[str, Any]] = []
+    runs: list[ScenarioResult] = []
     with EmbeddedTriton(startup_timeout=180) as server:
         import tritonclient.grpc as grpcclient
 
         client = grpcclient.InferenceServerClient(server.grpc_url)
-        facts["triton_version"] = client.get_server_metadata(as_json=True).get("version")
-        facts["triton_startup_s"] = round(server.startup_seconds or 0.0, 2)
+        facts = replace(
+            facts,
+            triton_version=client.get_server_metadata(as_json=True).get("version"),
+            triton_startup_s=round(server.startup_seconds or 0.0, 2),
+        )
         _warm_up(plan, clips, server.grpc_url, config.warmup_seconds, log)
         for i, sc in enumerate(plan, 1):
             log(f"[{i}/{len(plan)}] {sc.key}")
@@ -103,22 +82,28 @@ def run_bench(config: BenchConfig, log: Log = _stderr) -> dict[str, Any]:
             log(_line(run))
         client.close()
     base = baselines.run_all(config, chosen, sets, clips, log)
-    return {
-        "benchmark": "framegraph bench",
-        "schema": 1,
-        "quick": config.quick,
-        "machine": facts,
-        "config": {k: v for k, v in asdict(config).items() if k != "extra"} | config.extra,
-        "timings_available": timings,
-        "scenarios": runs,
-        "baselines": base,
-        "duration_s": round(time.perf_counter() - began, 1),
-    }
+    return BenchRun(
+        benchmark="framegraph bench",
+        schema=1,
+        quick=config.quick,
+        machine=facts,
+        config=config,
+        timings_available=timings,
+        scenarios=runs,
+        baselines=base,
+        duration_s=round(time.perf_counter() - began, 1),
+    )
 
 
 def _measure(
-    sc: Scenario, clip: Clip, server: Any, client: Any, planner: Planner, timings: bool, log: Log
-) -> dict[str, Any]:
+    sc: Scenario,
+    clip: Clip,
+    server: EmbeddedTriton,
+    client: Any,
+    planner: Planner,
+    timings: bool,
+    log: Log,
+) -> ScenarioResult:
     """One scenario alone on the server: Triton counters and process usage around it."""
     before = tritonstats.snapshot(client)
     with ServerSampler(server.pid) as sampler:
@@ -147,12 +132,11 @@ def _warm_up(
         run_streams(warm, clips[clip], url, timings=False)
 
 
-def _line(run: dict[str, Any]) -> str:
-    lat = run["e2e_ms"] or {}
-    tp = run["throughput"]
-    tm = (run["timing_ms"] or {}).get("overhead") or {}
+def _line(run: ScenarioResult) -> str:
+    lat, over = run.e2e_ms, run.overhead
     return (
-        f"  {tp['total_fps']:.1f} fps total, e2e p50 {lat.get('p50')} p99 {lat.get('p99')} ms, "
-        f"overhead p50 {tm.get('p50')} p99 {tm.get('p99')} ms, "
-        f"dropped {run['frames']['dropped']}, exactly-once {run['exactly_once']['ok']}"
+        f"  {run.throughput.total_fps:.1f} fps total, "
+        f"e2e p50 {lat and lat.p50} p99 {lat and lat.p99} ms, "
+        f"overhead p50 {over and over.p50} p99 {over and over.p99} ms, "
+        f"dropped {run.frames.dropped}, exactly-once {run.exactly_once.ok}"
     )

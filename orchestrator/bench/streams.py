@@ -25,7 +25,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import orjson
 import psutil
@@ -62,7 +61,7 @@ class StreamResult:
     startup_cpu_seconds: float  # CPU used until the priming frame was answered
     peak_rss_mb: float
     returncode: int
-    stats: dict[str, Any]  # the worker's own --stats summary
+    computed: dict[str, int] | None  # per feature, from the worker's --stats (None: no summary)
     feeder_lag_ms: list[float]  # paced: how late each write was against its schedule
     stderr: str
 
@@ -84,6 +83,17 @@ def supports_timings() -> bool:
     from orchestrator.cli.run import run_command
 
     return any(p.name == "timings" for p in run_command.params)
+
+
+def computed_counts(stats_path: Path) -> dict[str, int] | None:
+    """How many times the worker computed each feature, from its `--stats` summary."""
+    try:
+        stats = orjson.loads(stats_path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not stats:
+        return None
+    return {k: int(v.get("computed", 0)) for k, v in stats.get("features", {}).items()}
 
 
 def parse_event(line: bytes, read: float) -> Record:
@@ -211,9 +221,6 @@ class StreamProcess:
         for rec in self.records:
             if 0 <= rec.seq < len(self.written_at):
                 rec.written = self.written_at[rec.seq]
-        stats: dict[str, Any] = {}
-        with contextlib.suppress(OSError, orjson.JSONDecodeError):
-            stats = orjson.loads(self.stats_path.read_bytes())
         return StreamResult(
             self.index,
             self.records,
@@ -222,7 +229,7 @@ class StreamProcess:
             self.startup_cpu,
             rss_mb,
             code,
-            stats,
+            computed_counts(self.stats_path),
             self.lag_ms,
             self.stderr_text(),
         )

@@ -19,55 +19,68 @@ The priming frame of each worker is left out of latency and throughput.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import numpy as np
 
 from orchestrator.bench.procs import Usage
+from orchestrator.bench.results import (
+    Cpu,
+    Exactness,
+    Frames,
+    ModelStats,
+    Percentiles,
+    Rss,
+    ScenarioResult,
+    Throughput,
+    Timing,
+)
 from orchestrator.bench.streams import Record, StreamResult
 from orchestrator.bench.workload import Scenario
 
-TIMING_KEYS = ("queue_ms", "decode_ms", "triton_ms", "worker_ms", "overhead_ms")
 
-
-def pct(values: Iterable[float | None]) -> dict[str, float] | None:
+def pct(values: Iterable[float | None]) -> Percentiles | None:
     """n, mean, p50, p95, p99 and max, or None when there is nothing to summarise."""
     data = np.array([v for v in values if v is not None], dtype=float)
     if not data.size:
         return None
     p50, p95, p99 = np.percentile(data, [50, 95, 99])
-    return {
-        "n": int(data.size),
-        "mean": round(float(data.mean()), 3),
-        "p50": round(float(p50), 3),
-        "p95": round(float(p95), 3),
-        "p99": round(float(p99), 3),
-        "max": round(float(data.max()), 3),
-    }
+    return Percentiles(
+        n=int(data.size),
+        mean=round(float(data.mean()), 3),
+        p50=round(float(p50), 3),
+        p95=round(float(p95), 3),
+        p99=round(float(p99), 3),
+        max=round(float(data.max()), 3),
+    )
 
 
 def warmup_seconds(seconds: float) -> float:
     return min(1.0, seconds / 4)
 
 
-def _timings(results: Sequence[Record]) -> dict[str, Any] | None:
-    timed = [r for r in results if r.timing]
+def _timings(results: Sequence[Record]) -> Timing | None:
+    timed = [(r, r.timing) for r in results if r.timing]
     if not timed:
         return None
-    out: dict[str, Any] = {
-        k[:-3]: pct(r.timing.get(k) for r in timed if r.timing) for k in TIMING_KEYS
-    }
-    out["overhead_with_queue_decode"] = pct(
-        r.latency_ms - r.timing.get("triton_ms", 0.0)
-        for r in timed
-        if r.timing and r.latency_ms is not None
+
+    def of(key: str) -> Percentiles | None:
+        return pct(t.get(key) for _, t in timed)
+
+    return Timing(
+        queue=of("queue_ms"),
+        decode=of("decode_ms"),
+        triton=of("triton_ms"),
+        worker=of("worker_ms"),
+        overhead=of("overhead_ms"),
+        overhead_with_queue_decode=pct(
+            r.latency_ms - t.get("triton_ms", 0.0) for r, t in timed if r.latency_ms is not None
+        ),
     )
-    return out
 
 
 def _throughput(
     streams: Sequence[StreamResult], scenario: Scenario, start: float, fps: float
-) -> dict[str, Any]:
+) -> Throughput:
     lo = start + warmup_seconds(scenario.seconds)
     hi = start + scenario.seconds
     per = [
@@ -75,13 +88,13 @@ def _throughput(
         / (hi - lo)
         for s in streams
     ]
-    return {
-        "total_fps": round(sum(per), 2),
-        "per_stream_fps": round(float(np.mean(per)), 2) if per else 0.0,
-        "slowest_stream_fps": round(min(per), 2) if per else 0.0,
-        "offered_fps": round(fps * scenario.streams, 2) if scenario.mode == "paced" else None,
-        "window_s": round(hi - lo, 2),
-    }
+    return Throughput(
+        total_fps=round(sum(per), 2),
+        per_stream_fps=round(float(np.mean(per)), 2) if per else 0.0,
+        slowest_stream_fps=round(min(per), 2) if per else 0.0,
+        offered_fps=round(fps * scenario.streams, 2) if scenario.mode == "paced" else None,
+        window_s=round(hi - lo, 2),
+    )
 
 
 def summarise(
@@ -91,9 +104,9 @@ def summarise(
     start: float,
     end: float,
     usage: Usage,
-    triton: dict[str, dict[str, Any]],
-    exact: dict[str, Any],
-) -> dict[str, Any]:
+    triton: dict[str, ModelStats],
+    exact: Exactness,
+) -> ScenarioResult:
     records = [r for s in streams for r in s.records]
     results = [r for r in records if r.kind == "result"]
     measured = [r for r in results if r.seq > 0]
@@ -103,55 +116,55 @@ def summarise(
     worker_run_cpu = sum(max(0.0, s.cpu_seconds - s.startup_cpu_seconds) for s in streams)
     ours = worker_cpu + usage.server_cpu_s + usage.bench_cpu_s
     frames = max(1, len(results))
-    return {
-        "key": scenario.key,
-        "role": scenario.role,
-        "set": scenario.set,
-        "features": list(scenario.features),
-        "clip": scenario.clip,
-        "clip_fps": fps,
-        "streams": scenario.streams,
-        "mode": scenario.mode,
-        "feed_seconds": scenario.seconds,
-        "wall_seconds": round(end - start, 2),
-        "frames": {
-            "fed": fed,
-            "results": kinds["result"],
-            "dropped": kinds["dropped"],
-            "errors": kinds["error"],
-            "missing": fed - len(records),  # lines without an outcome: must be 0
-            "drop_rate": round(kinds["dropped"] / fed, 4) if fed else 0.0,
-        },
-        "latency_ms": pct(r.latency_ms for r in measured),
-        "e2e_ms": pct(r.e2e_ms for r in measured),
-        "timing_ms": _timings(measured),
-        "throughput": _throughput(streams, scenario, start, fps),
-        "triton": triton,
-        "triton_server_ms_per_frame": _server_ms_per_frame(triton, exact, len(results)),
-        "cpu": {
-            "workers_s": round(worker_cpu, 3),
-            "workers_startup_s": round(worker_cpu - worker_run_cpu, 3),
-            "server_s": round(usage.server_cpu_s, 3),
-            "bench_s": round(usage.bench_cpu_s, 3),
-            "other_processes_s": round(max(0.0, usage.machine_busy_s - ours), 3),
-            "wall_s": round(usage.wall_s, 2),
-            "worker_ms_per_frame": round(1000 * worker_run_cpu / frames, 3),
-            "server_ms_per_frame": round(1000 * usage.server_cpu_s / frames, 3),
-            "total_ms_per_frame": round(1000 * (worker_run_cpu + usage.server_cpu_s) / frames, 3),
-        },
-        "rss_mb": {
-            "worker_peak_max": round(max((s.peak_rss_mb for s in streams), default=0.0), 1),
-            "worker_peak_mean": round(float(np.mean([s.peak_rss_mb for s in streams])), 1),
-            "server_peak": round(usage.server_peak_rss_mb, 1),
-        },
-        "feeder_lag_ms": pct(lag for s in streams for lag in s.feeder_lag_ms),
-        "exactly_once": exact,
-        "worker_exit_codes": sorted({s.returncode for s in streams}),
-    }
+    return ScenarioResult(
+        key=scenario.key,
+        role=scenario.role,
+        set=scenario.set,
+        features=scenario.features,
+        clip=scenario.clip,
+        clip_fps=fps,
+        streams=scenario.streams,
+        mode=scenario.mode,
+        feed_seconds=scenario.seconds,
+        wall_seconds=round(end - start, 2),
+        frames=Frames(
+            fed=fed,
+            results=kinds["result"],
+            dropped=kinds["dropped"],
+            errors=kinds["error"],
+            missing=fed - len(records),
+            drop_rate=round(kinds["dropped"] / fed, 4) if fed else 0.0,
+        ),
+        latency_ms=pct(r.latency_ms for r in measured),
+        e2e_ms=pct(r.e2e_ms for r in measured),
+        timing_ms=_timings(measured),
+        throughput=_throughput(streams, scenario, start, fps),
+        triton=triton,
+        triton_server_ms_per_frame=_server_ms_per_frame(triton, exact, len(results)),
+        cpu=Cpu(
+            workers_s=round(worker_cpu, 3),
+            workers_startup_s=round(worker_cpu - worker_run_cpu, 3),
+            server_s=round(usage.server_cpu_s, 3),
+            bench_s=round(usage.bench_cpu_s, 3),
+            other_processes_s=round(max(0.0, usage.machine_busy_s - ours), 3),
+            wall_s=round(usage.wall_s, 2),
+            worker_ms_per_frame=round(1000 * worker_run_cpu / frames, 3),
+            server_ms_per_frame=round(1000 * usage.server_cpu_s / frames, 3),
+            total_ms_per_frame=round(1000 * (worker_run_cpu + usage.server_cpu_s) / frames, 3),
+        ),
+        rss_mb=Rss(
+            worker_peak_max=round(max((s.peak_rss_mb for s in streams), default=0.0), 1),
+            worker_peak_mean=round(float(np.mean([s.peak_rss_mb for s in streams])), 1),
+            server_peak=round(usage.server_peak_rss_mb, 1),
+        ),
+        feeder_lag_ms=pct(lag for s in streams for lag in s.feeder_lag_ms),
+        exactly_once=exact,
+        worker_exit_codes=sorted({s.returncode for s in streams}),
+    )
 
 
 def _server_ms_per_frame(
-    triton: dict[str, dict[str, Any]], exact: dict[str, Any], frames: int
+    triton: dict[str, ModelStats], exact: Exactness, frames: int
 ) -> float | None:
     """Server-side request time per frame, summed over the plan's ensembles.
 
@@ -159,10 +172,10 @@ def _server_ms_per_frame(
     of the critical path; what `triton_ms` adds to it is gRPC and the client. With parallel
     branches (everything) it exceeds the critical path.
     """
-    ensembles = [n for n, e in exact.get("models", {}).items() if "expected_requests" in e]
+    ensembles = [n for n, e in exact.models.items() if e.expected_requests is not None]
     total = 0.0
     for name in ensembles:
         entry = triton.get(name)
-        if entry and entry.get("request_ms") is not None:
-            total += entry["request_ms"] * entry["requests"]
+        if entry and entry.request_ms is not None:
+            total += entry.request_ms * entry.requests
     return round(total / frames, 3) if frames and ensembles else None

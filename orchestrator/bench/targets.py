@@ -15,157 +15,205 @@ a miss must come with where the time goes (see docs/benchmarks.md), not a red bu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from orchestrator.bench.codec import omitted_if_none
+from orchestrator.bench.compare import ShareOfCeiling
+from orchestrator.bench.results import CeilingResult, DirectResult, ScenarioResult
 
 
-def _verdict(name: str, target: str, measured: Any, met: bool | None, **extra: Any) -> dict:
-    return {"name": name, "target": target, "measured": measured, "met": met, **extra}
+@dataclass(frozen=True)
+class OverheadMeasured:
+    worst_p50_ms: float
+    at: str
+    worst_p99_ms: float
+    at_p99: str
+    runs: int
 
 
-def _overhead(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ExactlyOnceMeasured:
+    scenarios_checked: int
+    failed: dict[str, list[str]]  # scenario -> its problems
+
+
+@dataclass(frozen=True)
+class BatchingBound:
+    """What bounds batching: CPU per frame (worker + server) against the cores."""
+
+    cores: int
+    framegraph_cpu_ms_per_frame: float
+    worker_cpu_ms_per_frame: float
+    server_cpu_ms_per_frame: float
+    net_alone_cpu_ms_per_image: float | None
+    direct_cpu_ms_per_frame: float | None
+    cpu_bound_fps: float  # frames/s if every core did nothing but this work, back to back
+    direct_work_bound_fps: float | None
+    max_share_of_ceiling_at_this_cpu_cost: float | None
+
+
+@dataclass(frozen=True)
+class BatchingMeasured:
+    share_of_ceiling: float
+    at_streams: int
+    net_fps: float
+    ceiling_fps: float
+    mean_batch: dict[str, float | None]  # by stream count
+    bound: BatchingBound
+
+
+@dataclass(frozen=True)
+class RealTimeMeasured:
+    dropped: int
+    e2e_p99_ms: float
+    worker_latency_p99_ms: float | None
+    frames: int
+
+
+Measured = OverheadMeasured | ExactlyOnceMeasured | BatchingMeasured | RealTimeMeasured
+
+
+@dataclass(frozen=True)
+class Target:
+    """A verdict: `met` None when not measured (then `note` says why)."""
+
+    name: str
+    target: str
+    measured: Measured | None
+    met: bool | None
+    note: str | None = omitted_if_none()
+    margin: Mapping[str, float] | None = omitted_if_none()
+    saturated_runs: Mapping[str, Mapping[str, float]] | None = omitted_if_none()
+
+
+def _overhead(runs: Sequence[ScenarioResult]) -> Target:
     """Judged on `overhead_ms` as the worker measures it: latency minus queue, decode, Triton
     round trips and feature code on the frame's critical path (`worker_ms`)."""
     name, target = "orchestration overhead", "p50 <= 2 ms and p99 <= 5 ms per frame"
-    timed = [r for r in runs if r.get("timing_ms") and r["timing_ms"].get("overhead")]
-    kept_up = [r for r in timed if r["mode"] == "paced" and r["frames"]["dropped"] == 0]
+    timed = [(r, o) for r in runs if (o := r.overhead) is not None]
+    kept_up = [(r, o) for r, o in timed if r.kept_up]
+    saturated = [(r, o) for r, o in timed if not r.kept_up]
     if not kept_up:
-        return _verdict(name, target, None, None, note="no paced run with --timings kept up")
-    w50 = max(kept_up, key=lambda r: r["timing_ms"]["overhead"]["p50"])
-    w99 = max(kept_up, key=lambda r: r["timing_ms"]["overhead"]["p99"])
-    worst50, worst99 = w50["timing_ms"]["overhead"]["p50"], w99["timing_ms"]["overhead"]["p99"]
-    saturated = [r for r in timed if r not in kept_up]
-    return _verdict(
+        return Target(name, target, None, None, note="no paced run with --timings kept up")
+    w50, o50 = max(kept_up, key=lambda ro: ro[1].p50)
+    w99, o99 = max(kept_up, key=lambda ro: ro[1].p99)
+    worst50, worst99 = o50.p50, o99.p99
+    return Target(
         name,
         target,
-        {
-            "worst_p50_ms": worst50,
-            "at": w50["key"],
-            "worst_p99_ms": worst99,
-            "at_p99": w99["key"],
-            "runs": len(kept_up),
-        },
+        OverheadMeasured(worst50, w50.key, worst99, w99.key, len(kept_up)),
         worst50 <= 2.0 and worst99 <= 5.0,
         margin={"p50_ms": round(worst50 - 2.0, 3), "p99_ms": round(worst99 - 5.0, 3)},
-        saturated_runs={
-            r["key"]: {
-                "p50": r["timing_ms"]["overhead"]["p50"],
-                "p99": r["timing_ms"]["overhead"]["p99"],
-            }
-            for r in saturated
-        },
+        saturated_runs={r.key: {"p50": o.p50, "p99": o.p99} for r, o in saturated},
     )
 
 
-def _exactly_once(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    bad = {r["key"]: r["exactly_once"]["problems"] for r in runs if not r["exactly_once"]["ok"]}
-    return _verdict(
+def _exactly_once(runs: Sequence[ScenarioResult]) -> Target:
+    bad = {r.key: r.exactly_once.problems for r in runs if not r.exactly_once.ok}
+    return Target(
         "no redundant computation",
         "model executions and feature computations match the plan exactly, every set",
-        {"scenarios_checked": len(runs), "failed": bad},
+        ExactlyOnceMeasured(len(runs), bad),
         not bad,
     )
 
 
 def _batching(
-    runs: Sequence[dict[str, Any]],
-    ceiling_rows: Sequence[dict[str, Any]],
-    direct: dict[str, dict[str, Any]],
-    ceiling: dict[str, dict[str, Any]],
+    runs: Sequence[ScenarioResult],
+    ceiling_rows: Sequence[ShareOfCeiling],
+    direct: dict[str, DirectResult],
+    ceiling: dict[str, CeilingResult],
     cores: int,
-) -> dict[str, Any]:
+) -> Target:
     """Also says what bounds it: CPU per frame (worker + server) against the cores."""
     name = "cross-stream batching"
     target = "4+ streams: person detector >= 90% of its onnxruntime ceiling, mean batch > 1"
     rows = [
         r
         for r in ceiling_rows
-        if r["net"] == "ssdlite_person" and r["set"] == "persons" and r["streams"] >= 4
+        if r.net == "ssdlite_person" and r.set == "persons" and r.streams >= 4
     ]
     if not rows:
-        return _verdict(name, target, None, None, note="no persons run with 4+ streams")
-    worst = min(rows, key=lambda r: r["share_of_ceiling"] or 0.0)
-    share = worst["share_of_ceiling"] or 0.0
-    batched = all((r["mean_batch"] or 0) > 1 for r in rows)
-    run = next(
-        r
+        return Target(name, target, None, None, note="no persons run with 4+ streams")
+    worst = min(rows, key=lambda r: r.share_of_ceiling or 0.0)
+    share = worst.share_of_ceiling or 0.0
+    batched = all((r.mean_batch or 0) > 1 for r in rows)
+    cpu = next(
+        r.cpu
         for r in runs
-        if r["role"] == "matrix"
-        and r["set"] == "persons"
-        and r["mode"] == "unpaced"
-        and r["streams"] == worst["streams"]
+        if r.role == "matrix"
+        and r.set == "persons"
+        and r.mode == "unpaced"
+        and r.streams == worst.streams
     )
-    cpu = run["cpu"]
-    net_cpu = (ceiling.get("ssdlite_person") or {}).get("cpu_ms_per_image_at_best")
-    direct_cpu = (direct.get("persons") or {}).get("cpu_ms_per_frame")
-    bound = {
-        "cores": cores,
-        "framegraph_cpu_ms_per_frame": cpu["total_ms_per_frame"],
-        "worker_cpu_ms_per_frame": cpu["worker_ms_per_frame"],
-        "server_cpu_ms_per_frame": cpu["server_ms_per_frame"],
-        "net_alone_cpu_ms_per_image": net_cpu,
-        "direct_cpu_ms_per_frame": direct_cpu,
-        # frames/s if every core did nothing but this work, back to back
-        "cpu_bound_fps": round(cores * 1000 / cpu["total_ms_per_frame"], 1),
-        "direct_work_bound_fps": round(cores * 1000 / direct_cpu, 1) if direct_cpu else None,
-        "max_share_of_ceiling_at_this_cpu_cost": round(net_cpu / cpu["total_ms_per_frame"], 3)
+    net = ceiling.get("ssdlite_person")
+    net_cpu = net.cpu_ms_per_image_at_best if net else None
+    direct_cpu = direct["persons"].cpu_ms_per_frame if "persons" in direct else None
+    bound = BatchingBound(
+        cores=cores,
+        framegraph_cpu_ms_per_frame=cpu.total_ms_per_frame,
+        worker_cpu_ms_per_frame=cpu.worker_ms_per_frame,
+        server_cpu_ms_per_frame=cpu.server_ms_per_frame,
+        net_alone_cpu_ms_per_image=net_cpu,
+        direct_cpu_ms_per_frame=direct_cpu,
+        cpu_bound_fps=round(cores * 1000 / cpu.total_ms_per_frame, 1),
+        direct_work_bound_fps=round(cores * 1000 / direct_cpu, 1) if direct_cpu else None,
+        max_share_of_ceiling_at_this_cpu_cost=round(net_cpu / cpu.total_ms_per_frame, 3)
         if net_cpu
         else None,
-    }
-    return _verdict(
+    )
+    return Target(
         name,
         target,
-        {
-            "share_of_ceiling": share,
-            "at_streams": worst["streams"],
-            "net_fps": worst["net_fps"],
-            "ceiling_fps": worst["ceiling_fps"],
-            "mean_batch": {str(r["streams"]): r["mean_batch"] for r in rows},
-            "bound": bound,
-        },
+        BatchingMeasured(
+            share_of_ceiling=share,
+            at_streams=worst.streams,
+            net_fps=worst.net_fps,
+            ceiling_fps=worst.ceiling_fps,
+            mean_batch={str(r.streams): r.mean_batch for r in rows},
+            bound=bound,
+        ),
         share >= 0.9 and batched,
         margin={"share_points": round(100 * (share - 0.9), 1)},
     )
 
 
-def _real_time(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _real_time(runs: Sequence[ScenarioResult]) -> Target:
     name, target = "real time, one stream", "persons at 10 fps: no drops, p99 < 100 ms"
     run = next(
         (
             r
             for r in runs
-            if r["role"] == "matrix"
-            and r["set"] == "persons"
-            and r["streams"] == 1
-            and r["mode"] == "paced"
+            if r.role == "matrix" and r.set == "persons" and r.streams == 1 and r.mode == "paced"
         ),
         None,
     )
-    if run is None or not run["e2e_ms"]:
-        return _verdict(name, target, None, None, note="no paced single-stream persons run")
-    p99 = run["e2e_ms"]["p99"]
-    dropped = run["frames"]["dropped"]
-    return _verdict(
+    if run is None or run.e2e_ms is None:
+        return Target(name, target, None, None, note="no paced single-stream persons run")
+    p99 = run.e2e_ms.p99
+    dropped = run.frames.dropped
+    return Target(
         name,
         target,
-        {
-            "dropped": dropped,
-            "e2e_p99_ms": p99,
-            "worker_latency_p99_ms": run["latency_ms"]["p99"],
-            "frames": run["frames"]["results"],
-        },
+        RealTimeMeasured(
+            dropped=dropped,
+            e2e_p99_ms=p99,
+            worker_latency_p99_ms=run.latency_ms.p99 if run.latency_ms else None,
+            frames=run.frames.results,
+        ),
         dropped == 0 and p99 < 100.0,
         margin={"p99_ms": round(p99 - 100.0, 3)},
     )
 
 
 def evaluate(
-    runs: Sequence[dict[str, Any]],
-    ceiling_rows: Sequence[dict[str, Any]],
-    direct: dict[str, dict[str, Any]] | None = None,
-    ceiling: dict[str, dict[str, Any]] | None = None,
+    runs: Sequence[ScenarioResult],
+    ceiling_rows: Sequence[ShareOfCeiling],
+    direct: dict[str, DirectResult] | None = None,
+    ceiling: dict[str, CeilingResult] | None = None,
     cores: int = 1,
-) -> list[dict[str, Any]]:
+) -> list[Target]:
     return [
         _overhead(runs),
         _exactly_once(runs),

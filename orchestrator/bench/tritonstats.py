@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from orchestrator.bench.results import ModelStats
+
 Snapshot = dict[str, dict[str, int]]  # model -> flat counters
 
 
@@ -62,23 +64,23 @@ def _per(ns: int, count: int) -> float | None:
     return round(ns / count / 1e6, 3) if count else None
 
 
-def describe(counters: Snapshot) -> dict[str, dict[str, Any]]:
+def describe(counters: Snapshot) -> dict[str, ModelStats]:
     """Per model: inferences, executions, mean batch, batch histogram, server-side times (ms)."""
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, ModelStats] = {}
     for name, c in sorted(counters.items()):
         inferences, executions = c.get("inferences", 0), c.get("executions", 0)
         sizes = sorted(int(k[5:-6]) for k in c if k.startswith("batch") and k.endswith("_count"))
         batch_exec = sum(c.get(f"batch{s}_count", 0) for s in sizes)
         batch_ns = sum(c.get(f"batch{s}_ns", 0) for s in sizes)
-        out[name] = {
-            "inferences": inferences,
-            "executions": executions,
-            "mean_batch": round(inferences / executions, 3) if executions else None,
-            "batch_sizes": {str(s): c.get(f"batch{s}_count", 0) for s in sizes},
-            "requests": c.get("success_count", 0),
-            "failed": c.get("fail_count", 0),
-            "request_ms": _per(c.get("success_ns", 0), c.get("success_count", 0)),
-            "queue_ms": _per(c.get("queue_ns", 0), c.get("queue_count", 0)),
-            "execution_ms": _per(batch_ns, batch_exec),
-        }
+        out[name] = ModelStats(
+            inferences=inferences,
+            executions=executions,
+            mean_batch=round(inferences / executions, 3) if executions else None,
+            batch_sizes={str(s): c.get(f"batch{s}_count", 0) for s in sizes},
+            requests=c.get("success_count", 0),
+            failed=c.get("fail_count", 0),
+            request_ms=_per(c.get("success_ns", 0), c.get("success_count", 0)),
+            queue_ms=_per(c.get("queue_ns", 0), c.get("queue_count", 0)),
+            execution_ms=_per(batch_ns, batch_exec),
+        )
     return out

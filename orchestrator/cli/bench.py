@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import json
+import contextlib
 import shlex
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from orchestrator.bench.report import Report
+
 SETS = ("cpu", "persons", "faces.expression", "everything")
+BENCH_EXTRA = ("psutil", "matplotlib")  # imported by the benchmark's modules themselves
 
 
 def _ints(value: str) -> tuple[int, ...]:
@@ -83,12 +89,15 @@ def bench_command(
 
         framegraph bench --out docs/bench --doc docs/benchmarks.md
     """
-    from orchestrator.bench.report import complete, publish
-    from orchestrator.bench.runner import BenchConfig, run_bench
+    with _benchmark_installed():
+        from orchestrator.bench.config import BenchConfig
+        from orchestrator.bench.publish import publish
+        from orchestrator.bench.report import complete, read_run
+        from orchestrator.bench.runner import run_bench
 
     if from_json is not None:
-        earlier = json.loads(from_json.read_text())
-        result = complete(earlier, earlier.get("command", "framegraph bench"))
+        earlier, earlier_command = read_run(from_json)
+        result = complete(earlier, earlier_command or "framegraph bench")
         _published(result, publish(result, out or from_json.parent, doc))
         return
     config = BenchConfig.quick_config() if quick else BenchConfig()
@@ -112,10 +121,32 @@ def bench_command(
     _published(result, publish(result, out, doc))
 
 
-def _published(result: dict, paths: dict[str, Path]) -> None:
-    for t in result["targets"]:
-        verdict = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
-        click.echo(f"{t['name']}: {verdict}  ({t['target']})", err=True)
+@contextlib.contextmanager
+def _benchmark_installed() -> Iterator[None]:
+    """Turn a missing benchmark into a clear error: the worker image leaves the package out,
+    and an install without the `bench` extra lacks what it measures and plots with."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        name = exc.name or ""
+        if name == "orchestrator.bench" or name.startswith("orchestrator.bench."):
+            raise click.ClickException(
+                "the benchmark is not part of this installation (the worker image leaves "
+                "orchestrator/bench out): run `framegraph bench` from a source checkout, "
+                "installed with `pip install -e '.[embedded,bench]'`"
+            ) from None
+        if name.split(".")[0] in BENCH_EXTRA:
+            raise click.ClickException(
+                f"`framegraph bench` needs {name}, from the `bench` extra: "
+                "`pip install -e '.[embedded,bench]'`"
+            ) from None
+        raise
+
+
+def _published(report: Report, paths: dict[str, Path]) -> None:
+    for t in report.targets:
+        verdict = {True: "met", False: "MISSED", None: "not measured"}[t.met]
+        click.echo(f"{t.name}: {verdict}  ({t.target})", err=True)
     for kind, path in paths.items():
         click.echo(f"{kind}: {path}", err=True)
-    click.echo(f"done in {result['duration_s']:.0f} s", err=True)
+    click.echo(f"done in {report.run.duration_s:.0f} s", err=True)

@@ -1,7 +1,8 @@
 """A small Python client for `framegraph serve`: blocking (`Client`) and async (`AsyncClient`).
 
 Both speak to the JSON endpoints, subscribe over Server-Sent Events (`events()`), and open
-WebSocket sessions whose subset can change at run time (`connect()`).
+WebSocket sessions whose subset can change at run time (`connect()`). They are two thin
+transports over one sans-I/O `protocol` (URLs, auth, messages, replies, errors).
 """
 
 from orchestrator.client.aio import AsyncClient, AsyncSession

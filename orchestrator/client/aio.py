@@ -1,4 +1,4 @@
-"""The asynchronous client: the JSON endpoints, SSE event streams, and WebSocket sessions.
+"""The asynchronous transport: httpx for the JSON endpoints and SSE, websockets for sessions.
 
 async with AsyncClient("http://localhost:8080", token=...) as fg:
     async for event in fg.events(["motion"]):          # Server-Sent Events
@@ -6,26 +6,27 @@ async with AsyncClient("http://localhost:8080", token=...) as fg:
     async with fg.connect(["motion"]) as ws:            # WebSocket
         await ws.change(["motion", "image.quality"])    # returns the ack (with the plan)
         async for event in ws: ...
+
+What is said on the wire, and what replies mean, is `protocol`'s; this module only moves it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
-from collections.abc import AsyncIterator, Sequence
-from types import TracebackType
-from typing import Any
+from collections.abc import AsyncIterator
+from typing import Any, TypeVar
 
 import httpx
-import orjson
 from httpx_sse import aconnect_sse
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from orchestrator.client.events import Event, ServiceError, base_url, error_from, query, ws_url
+from orchestrator.client import protocol
+from orchestrator.client.events import Event
+from orchestrator.client.protocol import Features, Request, error_from
 
-Features = str | Sequence[str] | None
+T = TypeVar("T")
 
 
 class AsyncClient:
@@ -39,11 +40,12 @@ class AsyncClient:
     ) -> None:
         """`idle_timeout`: give up on an event stream silent for this long (the server sends
         a heartbeat every 15 s by default), None to wait for ever."""
-        self.url = base_url(url)
-        self.token = token
+        self.endpoint = protocol.Endpoint.of(url, token)
+        self.url, self.token = self.endpoint.url, token
         self.idle_timeout = idle_timeout
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.AsyncClient(base_url=self.url, headers=headers, timeout=timeout)
+        self.http = httpx.AsyncClient(
+            base_url=self.url, headers=self.endpoint.headers, timeout=timeout
+        )
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -56,54 +58,48 @@ class AsyncClient:
 
     # JSON endpoints -------------------------------------------------------------------
     async def features(self, show_all: bool = False) -> list[dict[str, Any]]:
-        return (await self._get("/features", {"all": "1"} if show_all else {}))["features"]
+        return await self._call(protocol.features(show_all))
 
     async def plan(self, features: Features = None) -> dict[str, Any]:
-        return await self._get("/plan", query(features, None, None))
+        return await self._call(protocol.plan(features))
 
     async def health(self) -> dict[str, Any]:
-        return await self._get("/healthz")
+        return await self._call(protocol.health())
 
     async def ready(self) -> tuple[bool, dict[str, Any]]:
-        response = await self.http.get("/readyz")
-        return response.status_code == 200, response.json()
+        return await self._call(protocol.ready())
 
     async def metrics(self) -> str:
-        response = await self.http.get("/metrics")
-        if response.status_code != 200:
-            raise error_from(response.status_code, response.content)
-        return response.text
+        return await self._call(protocol.metrics())
 
-    async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
-        response = await self.http.get(path, params=params)
-        if response.status_code != 200:
-            raise error_from(response.status_code, response.content)
-        return response.json()
+    async def _call(self, call: protocol.Call[T]) -> T:
+        response = await self.http.get(call.path, params=call.params)
+        return call.read(response.status_code, response.content)
 
     # Streams ---------------------------------------------------------------------------
     async def events(
         self, features: Features = None, policy: str | None = None, queue: int | None = None
     ) -> AsyncIterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
+        sub = protocol.Subscription(protocol.query(features, policy, queue))
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         async with aconnect_sse(
-            self.http, "GET", "/events", params=query(features, policy, queue), timeout=timeout
+            self.http, "GET", sub.path, params=sub.params, timeout=timeout
         ) as source:
-            if source.response.status_code != 200:
+            if source.response.status_code != protocol.OK:
                 raise error_from(source.response.status_code, await source.response.aread())
             async for sse in source.aiter_sse():
-                if not sse.data:  # a heartbeat: httpx-sse reports it as an empty event
-                    continue
-                event = Event.parse(sse.data, sse.event or None)
-                yield event
-                if event.type == "end":
+                event = sub.receive(sse.data, sse.event)
+                if event is not None:
+                    yield event
+                if sub.ended:
                     return
 
     def connect(
         self, features: Features = None, policy: str | None = None, queue: int | None = None
     ) -> AsyncSession:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        return AsyncSession(self, query(features, policy, queue))
+        return AsyncSession(self, protocol.query(features, policy, queue))
 
 
 class AsyncSession:
@@ -113,23 +109,26 @@ class AsyncSession:
     def __init__(self, client: AsyncClient, params: dict[str, str]) -> None:
         self.client = client
         self.params = params
+        self.protocol = protocol.Session()
         self.ws: ClientConnection | None = None
         self._events: asyncio.Queue[Event | None] = asyncio.Queue()
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
-        self._ids = itertools.count(1)
         self._reader: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> AsyncSession:
-        url = ws_url(self.client.url, self.params)
-        headers = {"Authorization": f"Bearer {self.client.token}"} if self.client.token else None
+        endpoint = self.client.endpoint
         try:
-            self.ws = await connect(url, additional_headers=headers, max_size=None)
+            self.ws = await connect(
+                endpoint.ws_url(self.params),
+                additional_headers=endpoint.headers or None,
+                max_size=None,
+            )
         except InvalidStatus as exc:
             raise error_from(exc.response.status_code, exc.response.body or b"") from None
         self._reader = asyncio.create_task(self._read())
         return self
 
-    async def __aexit__(self, *exc: object | TracebackType) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
     async def close(self) -> None:
@@ -143,38 +142,35 @@ class AsyncSession:
     async def subscribe(
         self, features: Features, policy: str | None = None, queue: int | None = None
     ) -> dict[str, Any]:
-        body: dict[str, Any] = {"features": features}
-        if policy:
-            body["policy"] = policy
-        if queue:
-            body["queue"] = queue
-        return await self.request("subscribe", **body)
+        return await self.send(self.protocol.subscribe(features, policy, queue))
 
     async def change(self, features: Features) -> dict[str, Any]:
-        return await self.request("change", features=features)
+        return await self.send(self.protocol.change(features))
 
     async def unsubscribe(self) -> dict[str, Any]:
-        return await self.request("unsubscribe")
+        return await self.send(self.protocol.unsubscribe())
 
     async def request(self, type_: str, **body: Any) -> dict[str, Any]:
+        return await self.send(self.protocol.request(type_, **body))
+
+    async def send(self, request: Request) -> dict[str, Any]:
+        """Send `request`; its acknowledgement, when the reader has seen it."""
         assert self.ws is not None, "use `async with client.connect(...)`"
-        rid = next(self._ids)
-        future = self._pending[rid] = asyncio.get_running_loop().create_future()
-        await self.ws.send(orjson.dumps({"type": type_, "id": rid, **body}).decode())
+        future = self._pending[request.id] = asyncio.get_running_loop().create_future()
+        await self.ws.send(request.text)
         try:
             reply = await future
         finally:
-            self._pending.pop(rid, None)
-        if reply.get("type") == "rejected":
-            raise ServiceError(int(reply.get("status", 400)), reply)
-        return reply
+            self._pending.pop(request.id, None)
+        return self.protocol.outcome(reply)
 
     async def _read(self) -> None:
         assert self.ws is not None
         try:
             async for raw in self.ws:
-                event = Event.parse(raw)
-                future = self._pending.get(event.data.get("id"))  # type: ignore[arg-type]
+                event = self.protocol.receive(raw)
+                rid = self.protocol.reply_to(event)
+                future = self._pending.get(rid) if rid is not None else None
                 if future is not None and not future.done():
                     future.set_result(event.data)
                 else:

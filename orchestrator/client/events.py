@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import orjson
-
-ENDPOINTS = ("/events", "/ws")
 
 
 @dataclass(frozen=True)
@@ -47,43 +43,3 @@ class ServiceError(Exception):
         self.body = body or {}
         self.code = str(self.body.get("error", f"http_{status}"))
         super().__init__(message or self.body.get("message") or f"HTTP {status}")
-
-
-def error_from(status: int, content: bytes | bytearray) -> ServiceError:
-    try:
-        body = orjson.loads(content)
-    except orjson.JSONDecodeError:
-        body = {"message": content.decode(errors="replace")[:500]}
-    return ServiceError(status, body if isinstance(body, dict) else {"message": str(body)})
-
-
-def base_url(url: str) -> str:
-    """The service's root URL from whatever the user pasted (`host:port`, `.../events`)."""
-    if "://" not in url:
-        url = f"http://{url}"
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/")
-    for endpoint in ENDPOINTS:
-        if path.endswith(endpoint):
-            path = path[: -len(endpoint)]
-    scheme = {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme)
-    return urlunsplit((scheme, parts.netloc, path, "", ""))
-
-
-def ws_url(base: str, params: dict[str, str] | None = None) -> str:
-    scheme, rest = base.split("://", 1)
-    tail = f"?{urlencode(params)}" if params else ""
-    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/ws{tail}"
-
-
-def query(
-    features: str | Sequence[str] | None, policy: str | None, queue: int | None
-) -> dict[str, str]:
-    params: dict[str, str] = {}
-    if features:
-        params["features"] = features if isinstance(features, str) else ",".join(features)
-    if policy:
-        params["policy"] = policy
-    if queue:
-        params["queue"] = str(queue)
-    return params

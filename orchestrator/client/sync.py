@@ -1,25 +1,28 @@
-"""The blocking client, for scripts and `framegraph watch`: same surface as `AsyncClient`.
+"""The blocking transport, for scripts and `framegraph watch`: same surface as `AsyncClient`.
 
 with Client("http://localhost:8080") as fg:
     for event in fg.events("motion,image.quality"):
         print(event.frame, event.features)
+
+What is said on the wire, and what replies mean, is `protocol`'s; this module only moves it.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
-import orjson
 from httpx_sse import connect_sse
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from orchestrator.client.aio import Features
-from orchestrator.client.events import Event, ServiceError, base_url, error_from, query, ws_url
+from orchestrator.client import protocol
+from orchestrator.client.events import Event
+from orchestrator.client.protocol import Features, Request, error_from
+
+T = TypeVar("T")
 
 
 class Client:
@@ -31,11 +34,10 @@ class Client:
         timeout: float = 10.0,
         idle_timeout: float | None = 60.0,
     ) -> None:
-        self.url = base_url(url)
-        self.token = token
+        self.endpoint = protocol.Endpoint.of(url, token)
+        self.url, self.token = self.endpoint.url, token
         self.idle_timeout = idle_timeout
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+        self.http = httpx.Client(base_url=self.url, headers=self.endpoint.headers, timeout=timeout)
 
     def __enter__(self) -> Client:
         return self
@@ -47,57 +49,47 @@ class Client:
         self.http.close()
 
     def features(self, show_all: bool = False) -> list[dict[str, Any]]:
-        return self._get("/features", {"all": "1"} if show_all else {})["features"]
+        return self._call(protocol.features(show_all))
 
     def plan(self, features: Features = None) -> dict[str, Any]:
-        return self._get("/plan", query(features, None, None))
+        return self._call(protocol.plan(features))
 
     def health(self) -> dict[str, Any]:
-        return self._get("/healthz")
+        return self._call(protocol.health())
 
     def ready(self) -> tuple[bool, dict[str, Any]]:
-        response = self.http.get("/readyz")
-        return response.status_code == 200, response.json()
+        return self._call(protocol.ready())
 
     def metrics(self) -> str:
-        response = self.http.get("/metrics")
-        if response.status_code != 200:
-            raise error_from(response.status_code, response.content)
-        return response.text
+        return self._call(protocol.metrics())
 
-    def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, Any]:
-        response = self.http.get(path, params=params)
-        if response.status_code != 200:
-            raise error_from(response.status_code, response.content)
-        return response.json()
+    def _call(self, call: protocol.Call[T]) -> T:
+        response = self.http.get(call.path, params=call.params)
+        return call.read(response.status_code, response.content)
 
     def events(
         self, features: Features = None, policy: str | None = None, queue: int | None = None
     ) -> Iterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
+        sub = protocol.Subscription(protocol.query(features, policy, queue))
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
-        with connect_sse(
-            self.http, "GET", "/events", params=query(features, policy, queue), timeout=timeout
-        ) as source:
-            if source.response.status_code != 200:
+        with connect_sse(self.http, "GET", sub.path, params=sub.params, timeout=timeout) as source:
+            if source.response.status_code != protocol.OK:
                 raise error_from(source.response.status_code, source.response.read())
             for sse in source.iter_sse():
-                if not sse.data:  # a heartbeat: httpx-sse reports it as an empty event
-                    continue
-                event = Event.parse(sse.data, sse.event or None)
-                yield event
-                if event.type == "end":
+                event = sub.receive(sse.data, sse.event)
+                if event is not None:
+                    yield event
+                if sub.ended:
                     return
 
     def connect(
         self, features: Features = None, policy: str | None = None, queue: int | None = None
     ) -> Session:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        params = query(features, policy, queue)
-        url = ws_url(self.url, params)
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
+        url = self.endpoint.ws_url(protocol.query(features, policy, queue))
         try:
-            ws = connect(url, additional_headers=headers, max_size=None)
+            ws = connect(url, additional_headers=self.endpoint.headers or None, max_size=None)
         except InvalidStatus as exc:
             raise error_from(exc.response.status_code, exc.response.body or b"") from None
         # Entered here; `Session` closes it (newer websockets warn on a bare connection).
@@ -110,7 +102,7 @@ class Session:
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
-        self._ids = itertools.count(1)
+        self.protocol = protocol.Session()
         self._buffer: deque[Event] = deque()
 
     def __enter__(self) -> Session:
@@ -125,35 +117,31 @@ class Session:
     def subscribe(
         self, features: Features, policy: str | None = None, queue: int | None = None
     ) -> dict[str, Any]:
-        body: dict[str, Any] = {"features": features}
-        if policy:
-            body["policy"] = policy
-        if queue:
-            body["queue"] = queue
-        return self.request("subscribe", **body)
+        return self.send(self.protocol.subscribe(features, policy, queue))
 
     def change(self, features: Features) -> dict[str, Any]:
-        return self.request("change", features=features)
+        return self.send(self.protocol.change(features))
 
     def unsubscribe(self) -> dict[str, Any]:
-        return self.request("unsubscribe")
+        return self.send(self.protocol.unsubscribe())
 
     def request(self, type_: str, **body: Any) -> dict[str, Any]:
-        rid = next(self._ids)
-        self.ws.send(orjson.dumps({"type": type_, "id": rid, **body}).decode())
+        return self.send(self.protocol.request(type_, **body))
+
+    def send(self, request: Request) -> dict[str, Any]:
+        """Send `request` and read on to its acknowledgement."""
+        self.ws.send(request.text)
         while True:
             event = self._receive()
             if event is None:
                 raise ConnectionError("the WebSocket closed before the acknowledgement")
-            if event.data.get("id") == rid:
-                if event.type == "rejected":
-                    raise ServiceError(int(event.data.get("status", 400)), event.data)
-                return event.data
+            if self.protocol.reply_to(event) == request.id:
+                return self.protocol.outcome(event.data)
             self._buffer.append(event)
 
     def _receive(self, timeout: float | None = None) -> Event | None:
         try:
-            return Event.parse(self.ws.recv(timeout))
+            return self.protocol.receive(self.ws.recv(timeout))
         except ConnectionClosed:
             return None
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from orchestrator.bench.exactness import check, expected_inferences
+from orchestrator.bench.results import ModelCheck, ModelStats
 from orchestrator.bench.streams import Record, StreamResult
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
@@ -17,11 +18,16 @@ def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamR
     computed = computed or {
         "input.faces": n, "input.faces_full_range": n, "faces": n, "faces.expression": n
     }
-    stats = {"features": {k: {"computed": v} for k, v in computed.items()}}
-    return StreamResult(0, records, n, 1.0, 0.5, 100.0, 0, stats, [], "")
+    return StreamResult(0, records, n, 1.0, 0.5, 100.0, 0, computed, [], "")
 
 
-def models(frames: int, crops: int, requests: int, extra: dict | None = None) -> dict:
+def served(inferences: int, executions: int) -> ModelStats:
+    return ModelStats(inferences, executions, None, {}, executions, 0, None, None, None)
+
+
+def models(
+    frames: int, crops: int, requests: int, extra: dict | None = None
+) -> dict[str, ModelStats]:
     counts = {
         "faces": (frames, frames),
         "blazeface": (frames, 2),
@@ -33,7 +39,7 @@ def models(frames: int, crops: int, requests: int, extra: dict | None = None) ->
         "fer_emotion": (crops, 1),
         "fer_post": (crops, 1),
     } | (extra or {})
-    return {k: {"inferences": i, "executions": e} for k, (i, e) in counts.items()}
+    return {k: served(i, e) for k, (i, e) in counts.items()}
 
 
 def test_crop_models_count_crops_and_one_request_per_frame_with_faces() -> None:
@@ -47,19 +53,32 @@ def test_crop_models_count_crops_and_one_request_per_frame_with_faces() -> None:
 
 def test_exact_counts_pass() -> None:
     result = check(PLAN, [stream([1, 2, 0])], models(3, 3, 2))
-    assert result["ok"], result["problems"]
-    assert result["models"]["ssdlite_person"] == {
-        "expected_inferences": 0,
-        "inferences": 0,
-        "ok": True,
-    }
+    assert result.ok, result.problems
+    assert result.models["ssdlite_person"] == ModelCheck(
+        expected_inferences=0, inferences=0, ok=True
+    )
+    ensemble = result.models["face_expression"]
+    assert (ensemble.expected_inferences, ensemble.expected_requests) == (3, 2)
+    assert result.models["fer_emotion"].expected_requests is None  # a step: no request count
 
 
 def test_a_recomputed_frame_or_an_unplanned_model_fails() -> None:
     twice = check(PLAN, [stream([1, 2, 0])], models(4, 3, 2))
-    assert not twice["ok"] and any("faces" in p for p in twice["problems"])
+    assert not twice.ok and any("faces" in p for p in twice.problems)
     stray = check(PLAN, [stream([1, 2, 0])], models(3, 3, 2, {"ssdlite_person": (1, 1)}))
-    assert not stray["ok"] and "ssdlite_person: 1 inferences" in stray["problems"][0]
+    assert not stray.ok and "ssdlite_person: 1 inferences" in stray.problems[0]
+
+
+def test_a_lost_request_names_the_expected_count() -> None:
+    result = check(PLAN, [stream([1, 2, 0])], models(3, 3, 1))
+    assert not result.ok
+    assert "face_expression: 3 inferences / 1 executions, expected 3 / 2" in result.problems
+
+
+def test_a_worker_without_its_stats_summary_fails() -> None:
+    s = stream([1])
+    result = check(PLAN, [StreamResult(0, s.records, 1, 1.0, 0.5, 100.0, 0, None, [], "")], {})
+    assert not result.features.ok and "worker 0: no --stats summary" in result.problems
 
 
 def test_worker_computing_outside_the_plan_fails() -> None:
@@ -69,7 +88,7 @@ def test_worker_computing_outside_the_plan_fails() -> None:
          "motion": 1},
     )
     result = check(PLAN, [s], models(1, 1, 1))
-    assert not result["ok"] and "motion computed 1x but not planned" in result["problems"][0]
+    assert not result.ok and "motion computed 1x but not planned" in result.problems[0]
 
 
 def test_new_nets_are_picked_up_from_the_catalog() -> None:

@@ -25,6 +25,6 @@ def test_difference_gives_this_runs_batches_and_times() -> None:
     d = describe(delta(before, after))
     assert list(d) == ["ssdlite_person"]  # models that did nothing are left out
     net = d["ssdlite_person"]
-    assert (net["inferences"], net["executions"], net["mean_batch"]) == (20, 6, 3.333)
-    assert net["batch_sizes"] == {"1": 2, "4": 4}
-    assert net["request_ms"] == 2.0 and net["queue_ms"] == 0.5 and net["execution_ms"] == 10.0
+    assert (net.inferences, net.executions, net.mean_batch) == (20, 6, 3.333)
+    assert net.batch_sizes == {"1": 2, "4": 4}
+    assert net.request_ms == 2.0 and net.queue_ms == 0.5 and net.execution_ms == 10.0

@@ -7,26 +7,7 @@ import asyncio
 import pytest
 
 from orchestrator.client import AsyncClient, Client, ServiceError
-from orchestrator.client.events import base_url, ws_url
 from orchestrator.http.testing import synthetic_lines
-
-
-@pytest.mark.parametrize(
-    ("given", "base"),
-    [
-        ("localhost:8080", "http://localhost:8080"),
-        ("http://h:1/", "http://h:1"),
-        ("http://h:1/events", "http://h:1"),
-        ("ws://h:1/ws", "http://h:1"),
-        ("https://h/prefix/events", "https://h/prefix"),
-    ],
-)
-def test_base_url_accepts_what_people_paste(given: str, base: str) -> None:
-    assert base_url(given) == base
-
-
-def test_ws_url() -> None:
-    assert ws_url("https://h/p", {"features": "a,b"}) == "wss://h/p/ws?features=a%2Cb"
 
 
 async def test_json_endpoints(live, token) -> None:
