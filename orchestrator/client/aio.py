@@ -82,12 +82,20 @@ class AsyncClient:
 
     # Streams ---------------------------------------------------------------------------
     async def events(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> AsyncIterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         async with aconnect_sse(
-            self.http, "GET", "/events", params=query(features, policy, queue), timeout=timeout
+            self.http,
+            "GET",
+            "/events",
+            params=query(features, policy, queue) | (resume or {}),
+            timeout=timeout,
         ) as source:
             if source.response.status_code != 200:
                 raise error_from(source.response.status_code, await source.response.aread())
@@ -100,10 +108,14 @@ class AsyncClient:
                     return
 
     def connect(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> AsyncSession:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        return AsyncSession(self, query(features, policy, queue))
+        return AsyncSession(self, query(features, policy, queue) | (resume or {}))
 
 
 class AsyncSession:

@@ -72,12 +72,20 @@ class Client:
         return response.json()
 
     def events(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> Iterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         with connect_sse(
-            self.http, "GET", "/events", params=query(features, policy, queue), timeout=timeout
+            self.http,
+            "GET",
+            "/events",
+            params=query(features, policy, queue) | (resume or {}),
+            timeout=timeout,
         ) as source:
             if source.response.status_code != 200:
                 raise error_from(source.response.status_code, source.response.read())
@@ -90,10 +98,14 @@ class Client:
                     return
 
     def connect(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> Session:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        params = query(features, policy, queue)
+        params = query(features, policy, queue) | (resume or {})
         url = ws_url(self.url, params)
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
         try:
