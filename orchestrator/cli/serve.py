@@ -309,6 +309,8 @@ async def _serve(
                     click.echo(f"framegraph: gRPC listening on {host}:{grpc_server.port}", err=True)
             try:
                 await runner.start()
+                if grpc_server is not None:  # the stream is open now: health says so at once
+                    await grpc_server.refresh()
                 if port == 0:
                     click.echo(f"framegraph: listening on http://{host}:{runner.port}", err=True)
                 await runner.wait()

@@ -76,10 +76,10 @@ class GrpcServer:
             raise OSError(f"cannot listen on {self.address} (gRPC): {exc}") from None
         await self.server.start()
         await self.health.set("", _SERVING)
-        await self._refresh()
+        await self.refresh()
         self._watch = asyncio.create_task(self._watch_readiness())
 
-    async def _refresh(self) -> None:
+    async def refresh(self) -> None:
         ready, _ = await self.service.readiness()
         await self.health.set(SERVICE_NAME, _SERVING if ready else _NOT_SERVING)
 
@@ -87,7 +87,7 @@ class GrpcServer:
         while True:
             await asyncio.sleep(HEALTH_EVERY)
             try:
-                await self._refresh()
+                await self.refresh()
             except Exception:  # a probe reports; it never stops the server
                 log.exception("gRPC health refresh failed")
 
