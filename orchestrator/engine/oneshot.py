@@ -94,6 +94,8 @@ class Analyzer:
 
     def payload(self, data: bytes, base64: bool = False) -> Payload:
         """The image's checks, as for a stdin line: size, base64, header."""
+        if not data:
+            raise DecodeError("empty", "no image: the body is empty")
         if len(data) > self.max_bytes * (4 / 3 if base64 else 1) + 4:
             raise DecodeError("too_large", f"image over {self.max_bytes} bytes")
         return probe(decode_base64(data) if base64 else data, self.max_pixels)

@@ -56,9 +56,16 @@ class SubscribeCall:
         tasks = (reading, finishing, closing)
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            if done == {closing} and self.pump is None and self.service.resumer.detached:
+                # The stream is over, but this may be a client coming back for its last events.
+                done, _ = await asyncio.wait(
+                    {reading, finishing},
+                    timeout=self.service.resumer.grace,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
             if reading in done and reading.exception() is None and self.pump is not None:
                 await finishing  # half-closed while subscribed: events go on until `end`
-            elif closing in done and self.pump is not None:
+            elif closing.done() and self.pump is not None and not finishing.done():
                 await asyncio.wait({finishing}, timeout=self.service.settings.send_timeout)
             if reading.done() and not reading.cancelled() and reading.exception():
                 raise reading.exception()  # type: ignore[misc]

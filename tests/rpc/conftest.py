@@ -14,6 +14,11 @@ from pathlib import Path
 import grpc
 import pytest
 
+# In-process servers (LiveServer) for the tests that drive a GrpcServer themselves.
+from ..http.conftest import start, tiny, until
+
+__all__ = ["start", "tiny", "until"]
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "rpc-test-token"
 AUTH = (("authorization", f"Bearer {TOKEN}"),)
