@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 
 import click
 import httpx
@@ -143,7 +143,7 @@ def _grpc_events(
     """The gRPC client's events, one at a time from a private event loop (watch blocks)."""
     from orchestrator.client.grpc import GrpcClient
 
-    async def stream() -> AsyncIterator[Event]:
+    async def stream() -> AsyncGenerator[Event, None]:
         async with GrpcClient(target, token) as client:
 
             def opener(cursor: Cursor) -> AsyncIterator[Event]:

@@ -7,7 +7,7 @@ API's `error` field); `retry-after` (seconds) comes with RESOURCE_EXHAUSTED from
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import NoReturn, cast
 
 import grpc
 
@@ -48,3 +48,9 @@ async def abort(context: grpc.aio.ServicerContext, err: ApiError) -> NoReturn:
 
 def as_api_error(exc: AnalysisError | DecodeError | ApiError) -> ApiError:
     return exc if isinstance(exc, ApiError) else analysis_error(exc)
+
+
+def utf8(data: bytes) -> str:
+    """JSON bytes for a proto `string` field as they are: protobuf's runtime takes UTF-8
+    bytes there, so an event encoded once is not decoded and re-encoded per client."""
+    return cast(str, data)

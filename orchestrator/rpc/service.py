@@ -9,6 +9,7 @@ the same JSON the HTTP API answers, beside typed fields for what is fixed.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import TypeAlias
 
 import grpc
 import orjson
@@ -19,12 +20,12 @@ from orchestrator.http.catalog import catalog_body, plan_body
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import check_features, split_names
 from orchestrator.http.service import Service
-from orchestrator.rpc.errors import abort, as_api_error
+from orchestrator.rpc.errors import abort, as_api_error, utf8
 from orchestrator.rpc.subscribe import SubscribeCall
 from orchestrator.rpc.v1 import framegraph_pb2 as pb
 from orchestrator.rpc.v1 import framegraph_pb2_grpc as pb_grpc
 
-Context = grpc.aio.ServicerContext
+Context: TypeAlias = grpc.aio.ServicerContext
 
 
 class FramegraphServicer(pb_grpc.FramegraphServicer):
@@ -40,7 +41,7 @@ class FramegraphServicer(pb_grpc.FramegraphServicer):
             pb.Feature(**{k: v for k, v in e.items() if k in fields}) for e in body["features"]
         ]
         return pb.ListFeaturesResponse(
-            features=features, default_features=body["default"], json=orjson.dumps(body)
+            features=features, default_features=body["default"], json=utf8(orjson.dumps(body))
         )
 
     async def ExplainPlan(self, request: pb.ExplainPlanRequest, context: Context) -> pb.Plan:
@@ -57,7 +58,7 @@ class FramegraphServicer(pb_grpc.FramegraphServicer):
             max_window=body["max_window"],
             live=body.get("live", False),
             subscribers=body.get("subscribers", 0),
-            json=orjson.dumps(body),
+            json=utf8(orjson.dumps(body)),
         )
 
     async def Subscribe(
@@ -76,7 +77,7 @@ class FramegraphServicer(pb_grpc.FramegraphServicer):
             await abort(context, as_api_error(exc))
         image = result["image"]
         return pb.AnalyzeResponse(
-            json=orjson.dumps(result),
+            json=utf8(orjson.dumps(result)),
             latency_ms=result["latency_ms"],
             width=image["width"],
             height=image["height"],

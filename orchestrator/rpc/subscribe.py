@@ -28,7 +28,7 @@ from orchestrator.delivery.subscriber import Message
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import check_features, split_names, subscription
 from orchestrator.http.service import Service
-from orchestrator.rpc.errors import abort
+from orchestrator.rpc.errors import abort, utf8
 from orchestrator.rpc.v1 import framegraph_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,8 @@ class SubscribeCall:
             release_slot()
         if self.cut_off:
             limit = self.service.settings.send_timeout
-            err = ApiError(503, "too_slow", f"cut off: accepted nothing for {limit:g} s")
-            await abort(self.context, err)
+            slow = ApiError(503, "too_slow", f"cut off: accepted nothing for {limit:g} s")
+            await abort(self.context, slow)
 
     # Client requests -------------------------------------------------------------------
     async def _read(self, requests: AsyncIterator[pb.SubscribeRequest]) -> None:
@@ -149,7 +149,7 @@ class SubscribeCall:
         try:
             while (msg := await lease.get()) is not None:
                 await self._send(_event(msg, sub_id))
-            end = pb.Event(type="end", subscriber=sub_id, json=lease.end_event())
+            end = pb.Event(type="end", subscriber=sub_id, json=utf8(lease.end_event()))
             await self._send(end)
             self.ended = True
         except asyncio.TimeoutError:
@@ -176,7 +176,7 @@ class SubscribeCall:
     ) -> None:
         if sub_id is None:
             sub_id = self.lease.sub.id if self.lease is not None else 0
-        event = pb.Event(type=kind, subscriber=sub_id, json=orjson.dumps(body))
+        event = pb.Event(type=kind, subscriber=sub_id, json=utf8(orjson.dumps(body)))
         if request_id:
             event.request_id = request_id
         await self._send(event)
@@ -188,5 +188,5 @@ class SubscribeCall:
 
 def _event(msg: Message, sub_id: int) -> pb.Event:
     if msg.frame_event:
-        return pb.Event(type=msg.kind, frame=msg.seq, subscriber=sub_id, json=msg.data)
-    return pb.Event(type=msg.kind, subscriber=sub_id, json=msg.data)
+        return pb.Event(type=msg.kind, frame=msg.seq, subscriber=sub_id, json=utf8(msg.data))
+    return pb.Event(type=msg.kind, subscriber=sub_id, json=utf8(msg.data))
