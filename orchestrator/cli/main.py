@@ -15,6 +15,7 @@ COMMANDS = {
     "triton": ("orchestrator.cli.triton", "triton_command"),
     "serve": ("orchestrator.cli.serve", "serve_command"),
     "watch": ("orchestrator.cli.watch", "watch_command"),
+    "analyze": ("orchestrator.cli.analyze", "analyze_command"),
     "bench": ("orchestrator.cli.bench", "bench_command"),
 }
 

@@ -1,9 +1,11 @@
-"""`framegraph serve`: stdin frames to an HTTP API that many clients subscribe to.
+"""`framegraph serve`: stdin frames to an HTTP (and gRPC) API that many clients subscribe to.
 
-    framegraph encode clip.mp4 --fps 10 | framegraph serve --port 8080
+    framegraph encode clip.mp4 --fps 10 | framegraph serve --port 8080 --grpc-port 50051
+    framegraph serve --no-stream --port 8080      # one-shot analysis only (POST /analyze)
 
-Each client asks for its own subset of features (SSE on /events, or a WebSocket on /ws);
-the planner runs the union of all current subsets, every prerequisite once per frame.
+Each client asks for its own subset of features (SSE on /events, a WebSocket on /ws, or
+gRPC Subscribe); the planner runs the union of all current subsets, every prerequisite once
+per frame. Any client can also have single images analysed (POST /analyze, gRPC Analyze).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import click
 
 from orchestrator.cli.options import parse_features
 from orchestrator.cli.run import make_config, open_decoder, pipeline_options
+from orchestrator.delivery.resume import MAX_GRACE
 from orchestrator.delivery.subscriber import POLICIES
 
 if TYPE_CHECKING:
@@ -33,6 +36,51 @@ if TYPE_CHECKING:
     default=8080,
     show_default=True,
     help="TCP port (0: any free port, printed at start).",
+)
+@click.option(
+    "--grpc-port",
+    type=click.IntRange(0, 65535),
+    help="Also serve the gRPC API (framegraph.v1) on this port (0: any free port, printed).",
+)
+@click.option(
+    "--no-stream",
+    is_flag=True,
+    help="Do not read stdin: a pure analysis service (POST /analyze, gRPC Analyze).",
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(0, MAX_GRACE),
+    default=10.0,
+    show_default=True,
+    help="Seconds a subscription outlives a lost connection, for its client to resume.",
+)
+@click.option(
+    "--resume-frames",
+    type=click.IntRange(0, 100_000),
+    default=300,
+    show_default=True,
+    help="Recent frames whose events are kept for clients that resume.",
+)
+@click.option(
+    "--resume-mb",
+    type=click.FloatRange(0, 4096),
+    default=32.0,
+    show_default=True,
+    help="Memory cap of those kept events (MiB).",
+)
+@click.option(
+    "--max-analyses",
+    type=click.IntRange(1, 1024),
+    default=4,
+    show_default=True,
+    help="Concurrent one-shot analyses; more are refused with 503 / RESOURCE_EXHAUSTED.",
+)
+@click.option(
+    "--max-image-bytes",
+    type=click.IntRange(1024),
+    default=16 * 1024 * 1024,
+    show_default=True,
+    help="Largest image a one-shot analysis accepts.",
 )
 @click.option(
     "--host",
@@ -127,6 +175,13 @@ if TYPE_CHECKING:
 @pipeline_options
 def serve_command(
     port: int,
+    grpc_port: int | None,
+    no_stream: bool,
+    grace: float,
+    resume_frames: int,
+    resume_mb: float,
+    max_analyses: int,
+    max_image_bytes: int,
     host: str,
     token: str | None,
     features: tuple[str, ...],
@@ -155,7 +210,9 @@ def serve_command(
     GET  /plan?features=a,b   a plan explained (without features: the live plan)
     GET  /events?features=a,b&policy=latest|lossless   Server-Sent Events
     WS   /ws                  the same events; subscribe / change / unsubscribe at run time
+    POST /analyze?features=a,b   one image (body: the image, or JSON with base64)
     GET  /healthz /readyz /metrics
+    gRPC framegraph.v1.Framegraph (--grpc-port), grpc.health.v1, reflection
     """
     from orchestrator.features import default_catalog
     from orchestrator.graph import Planner
@@ -176,6 +233,12 @@ def serve_command(
         max_message_bytes=max_message_bytes,
         heartbeat=heartbeat,
         send_timeout=send_timeout,
+        grace=grace,
+        resume_frames=resume_frames,
+        resume_bytes=int(resume_mb * 1024 * 1024),
+        max_analyses=max_analyses,
+        max_image_bytes=max_image_bytes,
+        no_stream=no_stream,
     )
     config = make_config(lossless, max_in_flight, backlog, max_pixels)
     code = asyncio.run(
@@ -187,6 +250,7 @@ def serve_command(
             triton_url,
             host,
             port,
+            grpc_port,
             linger,
             log_level,
             access_log,
@@ -203,6 +267,7 @@ async def _serve(
     triton_url: str | None,
     host: str,
     port: int,
+    grpc_port: int | None,
     linger: float,
     log_level: str,
     access_log: bool,
@@ -221,18 +286,35 @@ async def _serve(
         lazy=True,
         max_subscribers=settings.max_subscribers,
     ) as worker:
+        service = Service(worker, settings)
         runner = Runner(
-            Service(worker, settings),
-            sys.stdin.buffer,  # read with os.read on its descriptor: no buffer lock at exit
+            service,
+            # read with os.read on its descriptor: no buffer lock at exit
+            None if settings.no_stream else sys.stdin.buffer,
             host=host,
             port=port,
             linger=linger,
             log_level=log_level,
             access_log=access_log,
         )
+        grpc_server = None
+        if grpc_port is not None:
+            from orchestrator.rpc.server import GrpcServer
+
+            grpc_server = GrpcServer(service, host=host, port=grpc_port)
         with runner.signals():
-            await runner.start()
-            if port == 0:
-                click.echo(f"framegraph: listening on http://{host}:{runner.port}", err=True)
-            await runner.wait()
+            if grpc_server is not None:  # first: a client that got the HTTP port can call both
+                await grpc_server.start()
+                if grpc_port == 0:
+                    click.echo(f"framegraph: gRPC listening on {host}:{grpc_server.port}", err=True)
+            try:
+                await runner.start()
+                if grpc_server is not None:  # the stream is open now: health says so at once
+                    await grpc_server.refresh()
+                if port == 0:
+                    click.echo(f"framegraph: listening on http://{host}:{runner.port}", err=True)
+                await runner.wait()
+            finally:
+                if grpc_server is not None:
+                    await grpc_server.stop()
     return 0

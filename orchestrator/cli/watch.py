@@ -3,21 +3,26 @@
     framegraph watch http://localhost:8080 --features motion,scene.cut
 
 Every event is printed as the server sent it, one per line, `subscribed` first and `end`
-last, so the output pipes into `jq` or a script. Exit status: 0 when the stream ended
-(or --count was reached), 1 when the service refused or the connection failed, 3 when
-the server cut this client off (e.g. too slow for `lossless`).
+last, so the output pipes into `jq` or a script. When the connection breaks, watch
+reconnects by itself and resumes the subscription (`orchestrator.client.resume`): the
+missed frame events follow a second `subscribed` (with `"resumed": true`), each exactly
+once. Exit status: 0 when the stream ended (or --count was reached), 1 when the service
+refused or the connection could not be resumed, 3 when the server cut this client off
+(e.g. too slow for `lossless`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 
 import click
 import httpx
 import orjson
 
 from orchestrator.client import Client, Event, ServiceError
+from orchestrator.client.resume import Cursor, StreamLostError, afollow, follow
 from orchestrator.delivery.subscriber import END_OF_STREAM, POLICIES
 
 FRAME_EVENTS = frozenset({"result", "error", "dropped"})
@@ -35,6 +40,18 @@ FRAME_EVENTS = frozenset({"result", "error", "dropped"})
 @click.option("--policy", type=click.Choice(POLICIES), help="Delivery policy (server default).")
 @click.option("--queue", type=click.IntRange(1), help="Events queued for this client.")
 @click.option("--ws", "use_ws", is_flag=True, help="Use the WebSocket instead of SSE.")
+@click.option(
+    "--grpc",
+    "use_grpc",
+    is_flag=True,
+    help="Use gRPC (URL is then the --grpc-port address, host:port).",
+)
+@click.option(
+    "--reconnect/--no-reconnect",
+    default=True,
+    show_default=True,
+    help="Reconnect and resume when the connection breaks (within the server's grace).",
+)
 @click.option(
     "--token",
     envvar="FRAMEGRAPH_TOKEN",
@@ -56,6 +73,8 @@ def watch_command(
     policy: str | None,
     queue: int | None,
     use_ws: bool,
+    use_grpc: bool,
+    reconnect: bool,
     token: str | None,
     count: int | None,
     idle_timeout: float,
@@ -66,7 +85,12 @@ def watch_command(
     frames = 0
     try:
         with Client(url, token, idle_timeout=idle_timeout) as client:
-            for event in _events(client, names, policy, queue, use_ws):
+            if use_grpc:
+                events = _grpc_events(url, token, names, policy, queue, reconnect)
+            else:
+                opener = _opener(client, names, policy, queue, use_ws)
+                events = follow(opener) if reconnect else opener(Cursor())
+            for event in events:
                 out.write(event.raw + "\n")
                 out.flush()
                 if event.type in FRAME_EVENTS:
@@ -81,6 +105,8 @@ def watch_command(
     except BrokenPipeError:  # the reader of our output went away: stop quietly
         sys.stderr.close()
         return
+    except StreamLostError as exc:
+        _fail(None, {"error": "connection", "message": str(exc)})
     except (httpx.HTTPError, OSError) as exc:
         _fail(None, {"error": "connection", "message": f"{type(exc).__name__}: {exc}"})
     except KeyboardInterrupt:
@@ -88,16 +114,55 @@ def watch_command(
     _fail(None, {"error": "connection", "message": "the stream closed without an end event"})
 
 
-def _events(
+def _opener(
     client: Client, names: str | None, policy: str | None, queue: int | None, use_ws: bool
+) -> Callable[[Cursor], Iterator[Event]]:
+    """A function that opens the subscription, or resumes it when the cursor has one."""
+
+    def sse(cursor: Cursor) -> Iterator[Event]:
+        yield from client.events(names, policy, queue, resume=cursor.query("sse"))
+
+    def ws(cursor: Cursor) -> Iterator[Event]:
+        resume = cursor.query("ws")
+        with client.connect(names, policy, queue, resume=resume) as session:
+            if names is None and resume is None:  # subscribe to the server's default subset
+                yield Event.parse(orjson.dumps(session.subscribe(None, policy, queue)))
+            yield from session
+
+    return ws if use_ws else sse
+
+
+def _grpc_events(
+    target: str,
+    token: str | None,
+    names: str | None,
+    policy: str | None,
+    queue: int | None,
+    reconnect: bool,
 ) -> Iterator[Event]:
-    if not use_ws:
-        yield from client.events(names, policy, queue)
-        return
-    with client.connect(names, policy, queue) as session:
-        if names is None:  # no query subscription: ask for the server's default subset
-            yield Event.parse(orjson.dumps(session.subscribe(None, policy, queue)))
-        yield from session
+    """The gRPC client's events, one at a time from a private event loop (watch blocks)."""
+    from orchestrator.client.grpc import GrpcClient
+
+    async def stream() -> AsyncGenerator[Event, None]:
+        async with GrpcClient(target, token) as client:
+
+            def opener(cursor: Cursor) -> AsyncIterator[Event]:
+                return client.events(names, policy, queue, resume=cursor)
+
+            async for event in afollow(opener) if reconnect else opener(Cursor()):
+                yield event
+
+    loop = asyncio.new_event_loop()
+    events = stream()
+    try:
+        while True:
+            try:
+                yield loop.run_until_complete(events.__anext__())
+            except StopAsyncIteration:
+                return
+    finally:
+        loop.run_until_complete(events.aclose())
+        loop.close()
 
 
 def _fail(status: int | None, body: dict[str, object]) -> None:

@@ -78,10 +78,14 @@ class AsyncClient:
 
     # Streams ---------------------------------------------------------------------------
     async def events(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> AsyncIterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
-        sub = protocol.Subscription(protocol.query(features, policy, queue))
+        sub = protocol.Subscription(protocol.query(features, policy, queue) | (resume or {}))
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         async with aconnect_sse(
             self.http, "GET", sub.path, params=sub.params, timeout=timeout
@@ -96,10 +100,14 @@ class AsyncClient:
                     return
 
     def connect(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> AsyncSession:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        return AsyncSession(self, protocol.query(features, policy, queue))
+        return AsyncSession(self, protocol.query(features, policy, queue) | (resume or {}))
 
 
 class AsyncSession:

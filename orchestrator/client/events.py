@@ -30,6 +30,17 @@ class Event:
         return self.data.get("frame")
 
     @property
+    def frame_id(self) -> int | None:
+        """The frame number of a frame event (result, error, dropped frame): the id to resume
+        after. None for every other event (a `dropped` for a client that fell behind, `gap`,
+        acknowledgements, `end`), even those that mention frames."""
+        if self.type in ("result", "error") or (
+            self.type == "dropped" and self.data.get("reason") != "client_behind"
+        ):
+            return self.frame
+        return None
+
+    @property
     def features(self) -> dict[str, Any]:
         return self.data.get("features", {})
 

@@ -68,10 +68,14 @@ class Client:
         return call.read(response.status_code, response.content)
 
     def events(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> Iterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
-        sub = protocol.Subscription(protocol.query(features, policy, queue))
+        sub = protocol.Subscription(protocol.query(features, policy, queue) | (resume or {}))
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         with connect_sse(self.http, "GET", sub.path, params=sub.params, timeout=timeout) as source:
             if source.response.status_code != protocol.OK:
@@ -84,10 +88,14 @@ class Client:
                     return
 
     def connect(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        resume: dict[str, str] | None = None,
     ) -> Session:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        url = self.endpoint.ws_url(protocol.query(features, policy, queue))
+        url = self.endpoint.ws_url(protocol.query(features, policy, queue) | (resume or {}))
         try:
             ws = connect(url, additional_headers=self.endpoint.headers or None, max_size=None)
         except InvalidStatus as exc:

@@ -5,6 +5,9 @@ subset change records the first frame it applies to, so every frame is delivered
 the subset that was in force when that frame was planned. Leaving is immediate for the
 union, so a departed client's features stop being planned from the very next frame.
 Once the stream has ended (`close`), nobody can subscribe: there will be no more frames.
+With a `replay` buffer, every published frame's events are recorded there for clients that
+resume; a detached subscription (no connection) is still planned for and recorded, but
+nothing is queued for it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from orchestrator.delivery.events import Outcome
+from orchestrator.delivery.replay import ReplayBuffer
 from orchestrator.delivery.subscriber import (
     END_OF_STREAM,
     UNSUBSCRIBED,
@@ -31,8 +35,14 @@ class StreamEndedError(RuntimeError):
 
 
 class Hub:
-    def __init__(self, telemetry: Telemetry | None = None, max_subscribers: int = 256) -> None:
+    def __init__(
+        self,
+        telemetry: Telemetry | None = None,
+        max_subscribers: int = 256,
+        replay: ReplayBuffer | None = None,
+    ) -> None:
         self.telemetry = telemetry or Telemetry()
+        self.replay = replay
         self.max_subscribers = max_subscribers
         self.next_seq = 0  # the first frame not yet planned
         self.ended: str | None = None  # why the stream ended, once it has
@@ -65,6 +75,9 @@ class Hub:
             self.telemetry.subscribers.labels(sub.policy).dec()
             self._changed()
 
+    def get(self, sub_id: int) -> Subscriber | None:
+        return self._subs.get(sub_id)
+
     def requested(self) -> frozenset[str]:
         """The union of current subsets (cached until a subscription changes)."""
         if self._union is None:
@@ -77,6 +90,7 @@ class Hub:
 
     async def publish(self, outcome: Outcome) -> None:
         """Hand an outcome to every subscriber that was there when its frame was planned."""
+        recorded: dict[int, Message] = {}
         for sub in list(self._subs.values()):
             if sub.closed:  # closed behind the hub's back: release it, it lost nothing here
                 self.unsubscribe(sub, sub.closed, sub.close_code or UNSUBSCRIBED)
@@ -85,6 +99,9 @@ class Hub:
             if subset is None:
                 continue
             msg = Message(outcome.kind, outcome.seq, outcome.encode(subset))
+            recorded[sub.id] = msg
+            if sub.detached:  # nobody reads it now: the replay buffer keeps the event
+                continue
             if sub.policy == "backpressure":
                 await sub.put(msg)
                 delivered = not sub.closed
@@ -99,6 +116,8 @@ class Hub:
                         self.telemetry.delivered(name)
             if sub.closed:
                 self.unsubscribe(sub, sub.closed, sub.close_code or UNSUBSCRIBED)
+        if self.replay is not None:
+            self.replay.record(outcome.seq, recorded)
 
     def close(self, reason: str = "end of stream", code: str = END_OF_STREAM) -> None:
         """End every subscription and refuse new ones: no more frames will come."""

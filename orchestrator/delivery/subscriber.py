@@ -9,6 +9,11 @@
 - `backpressure`: for the stream owner's own stdout in `framegraph run`; the pipeline
   waits (with `--lossless`) or the backlog drops frames upstream instead.
 A slow subscriber therefore only ever costs itself.
+
+A subscription can outlive its connection (`delivery.resume`): while `detached` it is still
+planned for, but nothing is queued (the replay buffer keeps its events); a connection that
+takes it back replays what it missed (`restart`) and reads on. Each taking-over bumps
+`generation`, which wakes and ends the reads of the connection that held it before.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ TOO_SLOW = "too_slow"
 UNSUBSCRIBED = "unsubscribed"
 DISCONNECTED = "disconnected"
 SHUTDOWN = "shutdown"
+TAKEN_OVER = "taken_over"
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,7 @@ class Message:
     kind: str  # result | error | dropped | end
     seq: int
     data: bytes  # one JSON object
+    frame_event: bool = True  # the event of frame `seq` (its id); False: about the stream
 
 
 class Subscriber:
@@ -62,6 +69,9 @@ class Subscriber:
         self._ready = asyncio.Event()
         self._space = asyncio.Event()
         self._space.set()
+        self.detached = False  # no connection holds it (see `delivery.resume`)
+        self.generation = 0  # bumped each time a connection takes it over
+        self._replay: deque[Message] = deque()  # delivered before the queue, after a resume
 
     @property
     def features(self) -> frozenset[str]:
@@ -108,16 +118,22 @@ class Subscriber:
         if not self.closed:
             self.offer(msg)
 
-    async def get(self) -> Message | None:
-        """The next message, or None once closed and drained.
+    async def get(self, generation: int | None = None) -> Message | None:
+        """The next message, or None once closed and drained (or, for a reader that gives
+        its `generation`, once another connection has taken the subscription over).
 
         Events lost to a full queue come back first as one `dropped` message, in frame order.
         """
-        while not self._queue and self._lost is None:
-            if self.closed:
+        while not self._replay and not self._queue and self._lost is None:
+            if self.closed or (generation is not None and generation != self.generation):
                 return None
             self._ready.clear()
             await self._ready.wait()
+        if generation is not None and generation != self.generation:
+            return None
+        if self._replay:
+            self.delivered += 1
+            return self._replay.popleft()
         if self._lost is not None:
             return self._lost_message()
         msg = self._queue.popleft()
@@ -133,9 +149,24 @@ class Subscriber:
         self._ready.set()
         self._space.set()
 
+    def queued(self) -> list[Message]:
+        """What is queued now (not taken), oldest first."""
+        return list(self._queue)
+
+    def take_over(self, replay: list[Message]) -> int:
+        """A connection takes the subscription: what is queued is replaced by `replay` (what
+        that client missed, oldest first); the previous reader's `get` ends. Its generation."""
+        self.generation += 1
+        self.detached = False
+        self.discard()
+        self._replay = deque(replay)
+        self._ready.set()
+        return self.generation
+
     def discard(self) -> None:
         """Forget what is queued (the reader no longer wants it, e.g. it unsubscribed)."""
         self._queue.clear()
+        self._replay.clear()
         self._lost = None
         self._space.set()
 
@@ -173,7 +204,7 @@ class Subscriber:
                 "message": f"this client fell behind; {count} event(s) were dropped for it only",
             }
         )
-        return Message("dropped", first, data)
+        return Message("dropped", first, data, frame_event=False)
 
     def __len__(self) -> int:
-        return len(self._queue)
+        return len(self._queue) + len(self._replay)

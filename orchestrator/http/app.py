@@ -11,6 +11,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
+from orchestrator.http.analyze import analyze_endpoint
 from orchestrator.http.auth import BearerAuth
 from orchestrator.http.catalog import features_endpoint, plan_endpoint
 from orchestrator.http.errors import ApiError, api_error_handler, method_not_allowed, not_found
@@ -27,6 +28,7 @@ def create_app(service: Service) -> Starlette:
         plan_endpoint(service),
         events_endpoint(service),
         ws_endpoint(service),
+        analyze_endpoint(service),
         *health_endpoints(service),
     ]
     app = Starlette(

@@ -6,6 +6,8 @@ needs, window, where it runs, and the JSON shape of its result as clients receiv
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -14,21 +16,32 @@ from orchestrator.http.params import check_features, split_names
 from orchestrator.http.service import Service
 
 
-def features_endpoint(service: Service) -> Route:
-    entries = {
-        f.name: f.describe() | {"public": f.public}
+def catalog_body(service: Service, show_all: bool = False) -> dict[str, Any]:
+    """GET /features' answer (gRPC ListFeatures carries the same)."""
+    entries = [
+        f.describe() | {"public": f.public}
         for f in sorted(service.planner.catalog, key=lambda f: f.name)
+    ]
+    return {
+        "features": [e for e in entries if e["public"] or show_all],
+        "default": list(service.settings.default_features),
     }
 
+
+def plan_body(service: Service, names: list[str]) -> dict[str, Any]:
+    """GET /plan's answer for these names; without names, the live plan and its subscribers
+    (gRPC ExplainPlan carries the same)."""
+    if not names:
+        live = service.plan_now().to_json()
+        return live | {"live": True, "subscribers": len(service.hub)}
+    requested = check_features(service.planner, names, service.settings)
+    return service.planner.plan(requested).to_json()
+
+
+def features_endpoint(service: Service) -> Route:
     async def features(request: Request) -> Response:
         show_all = request.query_params.get("all", "") in ("1", "true", "yes")
-        listed = [e for e in entries.values() if e["public"] or show_all]
-        return JSONResponse(
-            {
-                "features": listed,
-                "default": list(service.settings.default_features),
-            }
-        )
+        return JSONResponse(catalog_body(service, show_all))
 
     return Route("/features", features, methods=["GET"])
 
@@ -38,10 +51,6 @@ def plan_endpoint(service: Service) -> Route:
         """The plan for `?features=`, as `framegraph plan --json`; without it, the live plan
         (the union of current subscriptions) and who is subscribed."""
         names = split_names(request.query_params.getlist("features"))
-        if not names:
-            live = service.plan_now().to_json()
-            return JSONResponse(live | {"live": True, "subscribers": len(service.hub)})
-        requested = check_features(service.planner, names, service.settings)
-        return JSONResponse(service.planner.plan(requested).to_json())
+        return JSONResponse(plan_body(service, names))
 
     return Route("/plan", plan, methods=["GET"])

@@ -87,3 +87,24 @@ def subscription(
         check_policy(policy, settings),
         check_queue(queue, settings),
     )
+
+
+def resume_point(subscriber: Any, last: Any) -> tuple[int, int | None] | None:
+    """`(subscription id, last frame received)` of a resume request, None for a new
+    subscription. `last` None: nothing received yet (everything buffered is replayed)."""
+    if subscriber is None or subscriber == "":
+        return None
+    sub_id = _integer(subscriber, 1, "bad_subscriber", "subscriber must be a subscription id")
+    if last is None or last == "":
+        return sub_id, None
+    return sub_id, _integer(last, -1, "bad_resume", "the resume point must be a frame number")
+
+
+def _integer(raw: Any, low: int, code: str, message: str) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = low - 1
+    if isinstance(raw, (bool, float)) or value < low:
+        raise ApiError(400, code, message)
+    return value

@@ -10,6 +10,10 @@ event ("end of stream"); the API stays up `linger` seconds more (for a last scra
 /metrics, say) and then stops. `stop()` (SIGINT/SIGTERM) ends subscriptions with
 "shutdown", stops reading, lets frames in flight finish, and stops the server.
 
+Without a stream (`stream=None`, `serve --no-stream`) the API serves until `stop()`. At end
+of input, subscriptions whose connection was lost get their grace period to come back for
+their last events (and `end`) before the server stops.
+
 Signals are ours, not uvicorn's: uvicorn's handler would only stop the server and, after
 it returns, re-raise the signal; we need the stream and its subscribers to end cleanly.
 """
@@ -71,7 +75,7 @@ class Runner:
     def __init__(
         self,
         service: Service,
-        stream: BinaryIO,
+        stream: BinaryIO | None,
         *,
         host: str = "127.0.0.1",
         port: int = 8080,
@@ -122,7 +126,10 @@ class Runner:
 
     async def _stream(self) -> None:
         try:
-            await self.service.worker.run(self.stream, handle_signals=False)
+            if self.stream is None:
+                await self._stopped()
+            else:
+                await self.service.worker.run(self.stream, handle_signals=False)
         finally:
             if not self.stopping and self.linger > 0:
                 delay = None if math.isinf(self.linger) else self.linger
@@ -142,6 +149,13 @@ class Runner:
         deadline = time.monotonic() + min(GRACE, self.service.settings.send_timeout)
         while self.service.connections and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
+        resumer = self.service.resumer
+        if not self.stopping and resumer.detached:  # lost connections may come back for `end`
+            deadline = time.monotonic() + resumer.grace
+            while resumer.detached and time.monotonic() < deadline and not self.stopping:
+                await asyncio.sleep(0.05)
+            while self.service.connections and time.monotonic() < deadline + GRACE:
+                await asyncio.sleep(0.02)
 
     def stop(self) -> None:
         """End every subscription ("shutdown"), stop reading; once the frames in flight are
@@ -151,6 +165,7 @@ class Runner:
             return
         self.stopping = True
         self.service.hub.close("server shutting down", SHUTDOWN)
+        self.service.resumer.close()
         self.service.closing.set()
         self.service.worker.pipeline.stop()
         if self._streaming is None or self._streaming.done():

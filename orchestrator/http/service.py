@@ -12,7 +12,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from orchestrator.delivery.hub import StreamEndedError, SubscriberLimitError
+from orchestrator.delivery.replay import ReplayBuffer
+from orchestrator.delivery.resume import BadResumeError, Lease, Resumer, UnknownSubscriptionError
 from orchestrator.delivery.subscriber import DISCONNECTED, Subscriber
+from orchestrator.engine.oneshot import Analyzer
 from orchestrator.graph.plan import Plan
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import Subscription
@@ -27,6 +30,19 @@ class Service:
         self.planner = worker.planner
         self.hub = worker.hub
         self.hub.max_subscribers = self.settings.max_subscribers
+        if self.hub.replay is None:
+            self.hub.replay = ReplayBuffer(self.settings.resume_frames, self.settings.resume_bytes)
+        self.resumer = Resumer(self.hub, self.settings.grace)
+        self.analyzer = Analyzer(
+            worker.planner,
+            worker.executor.resources,
+            worker.telemetry,
+            limit=self.settings.max_analyses,
+            max_pixels=worker.config.max_pixels,
+            max_bytes=self.settings.max_image_bytes,
+        )
+        if self.settings.no_stream:
+            self.hub.close("this service has no stream (--no-stream): it analyses single images")
         self.connections = 0
         self.closing = asyncio.Event()  # set when the server stops: idle sockets say goodbye
 
@@ -39,6 +55,24 @@ class Service:
             raise self._busy("subscriber_limit", "subscribers", limit) from None
         except StreamEndedError as exc:
             raise ApiError(410, "stream_ended", str(exc)) from None
+
+    def open(self, req: Subscription) -> Lease:
+        """Subscribe, held by the calling connection (see `leave`)."""
+        return self.resumer.hold(self.subscribe(req))
+
+    def resume(self, sub_id: int, after: int | None) -> Lease:
+        """Take back subscription `sub_id`, whose client received frames up to `after`."""
+        try:
+            return self.resumer.resume(sub_id, after)
+        except UnknownSubscriptionError as exc:
+            raise ApiError(404, "unknown_subscription", str(exc)) from None
+        except BadResumeError as exc:
+            raise ApiError(400, "bad_resume", str(exc)) from None
+
+    def leave(self, lease: Lease, *, finished: bool = False, unsubscribed: bool = False) -> None:
+        """A connection lets its subscription go: released if it ended or the client
+        unsubscribed, else kept for the grace period so that the client can resume."""
+        self.resumer.leave(lease, finished=finished, unsubscribed=unsubscribed)
 
     def change(self, sub: Subscriber, features: Iterable[str]) -> None:
         self.hub.change(sub, features)
@@ -54,7 +88,8 @@ class Service:
         return self.planner.plan(self.hub.requested())
 
     def ack(self, kind: str, sub: Subscriber, from_frame: int | None = None) -> dict[str, Any]:
-        """What a client is told when its subscription starts or changes."""
+        """What a client is told when its subscription starts or changes. `grace`: how long
+        it may be away and resume (seconds)."""
         return {
             "type": kind,
             "subscriber": sub.id,
@@ -63,7 +98,18 @@ class Service:
             "queue": sub.maxsize,
             "from_frame": sub.first_seq if from_frame is None else from_frame,
             "plan": self.plan_now().to_json(),
+            "grace": self.resumer.grace,
         }
+
+    def ack_lease(self, lease: Lease) -> dict[str, Any]:
+        """`subscribed`, for a new subscription or a resumed one (`resumed`, `replayed`
+        frame events, and the `gap` reported first if some were no longer buffered)."""
+        body = self.ack("subscribed", lease.sub)
+        if lease.resumed:
+            body["resumed"] = True
+            body["replayed"] = lease.replayed
+            body["gap"] = list(lease.gap) if lease.gap else None
+        return body
 
     def connect(self) -> Callable[[], None]:
         """Take one of the `max_connections` slots for an event stream or a socket; the
@@ -88,6 +134,8 @@ class Service:
         checks: dict[str, Any] = {
             "stdin": {"ok": stdin_open, "detail": "open" if stdin_open else "closed"}
         }
+        if self.settings.no_stream:
+            checks = {"stdin": {"ok": True, "detail": "not read (--no-stream)"}}
         models = self.plan_now().model_names
         if models:
             ok, detail = await self._triton_ready(models)

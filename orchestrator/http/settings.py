@@ -26,3 +26,12 @@ class Settings:
     heartbeat: float = 15.0  # seconds between SSE comments / WebSocket pings on idle streams
     send_timeout: float = 30.0  # a client whose socket accepts nothing this long is cut off
     ready_timeout: float = 2.0  # seconds a readiness probe waits for Triton
+    # Resume (orchestrator.delivery.resume): how long a lost connection's subscription is
+    # kept, and how many recent frames' events (and bytes) are kept for clients that resume.
+    grace: float = 10.0
+    resume_frames: int = 300
+    resume_bytes: int = 32 * 1024 * 1024
+    # One-shot analysis (POST /analyze, gRPC Analyze).
+    max_analyses: int = 4  # concurrent calls; more are refused (503 / RESOURCE_EXHAUSTED)
+    max_image_bytes: int = 16 * 1024 * 1024  # one image
+    no_stream: bool = False  # a pure analysis service: stdin is not read

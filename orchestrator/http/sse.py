@@ -7,9 +7,16 @@ number as `id`): `subscribed` first (the subscription and the live plan), then p
 `result`, `error` or `dropped`, and `end` last (why the stream ended). Framing and the
 heartbeat comments that keep proxies from closing idle streams are sse-starlette's.
 
-The subscription lives exactly as long as the response: a client that disconnects is
-released at once (the plan shrinks from the next frame), and one whose socket accepts
-nothing for `send_timeout` seconds is cut off.
+Only frame events carry an `id` (their frame number): never `subscribed`, heartbeats,
+`dropped` for a client that fell behind, `gap` or `end`, so `Last-Event-ID` always names
+the last frame received. A client whose connection is lost (or cut off after accepting
+nothing for `send_timeout` seconds) keeps its subscription for the grace period:
+
+    GET /events?subscriber=7          with  Last-Event-ID: 120   (or &last_event_id=120)
+
+replays what it missed after frame 120, exactly once, then goes on live
+(`orchestrator.delivery.resume`). The `features`, `policy` and `queue` of a resumed
+subscription are its own; parameters given with `subscriber` are not used.
 """
 
 from __future__ import annotations
@@ -25,8 +32,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from orchestrator.delivery.subscriber import Subscriber
-from orchestrator.http.params import subscription
+from orchestrator.delivery.resume import Lease
+from orchestrator.http.params import resume_point, subscription
 from orchestrator.http.service import Service
 
 log = logging.getLogger(__name__)
@@ -52,11 +59,25 @@ class EventStream(EventSourceResponse):
             self.on_close()
 
 
-async def _events(service: Service, sub: Subscriber) -> AsyncIterator[ServerSentEvent]:
-    yield ServerSentEvent(orjson.dumps(service.ack("subscribed", sub)).decode(), event="subscribed")
-    while (msg := await sub.get()) is not None:
-        yield ServerSentEvent(msg.data.decode(), event=msg.kind, id=str(msg.seq))
-    yield ServerSentEvent(sub.end_event().decode(), event="end")
+class _Feed:
+    """One response's subscription, and whether it got as far as the `end` event."""
+
+    def __init__(self, service: Service, lease: Lease) -> None:
+        self.service = service
+        self.lease = lease
+        self.finished = False
+
+    async def events(self) -> AsyncIterator[ServerSentEvent]:
+        ack = self.service.ack_lease(self.lease)
+        yield ServerSentEvent(orjson.dumps(ack).decode(), event="subscribed")
+        while (msg := await self.lease.get()) is not None:
+            frame_id = str(msg.seq) if msg.frame_event else None
+            yield ServerSentEvent(msg.data.decode(), event=msg.kind, id=frame_id)
+        yield ServerSentEvent(self.lease.end_event().decode(), event="end")
+        self.finished = True
+
+    def close(self) -> None:
+        self.service.leave(self.lease, finished=self.finished)
 
 
 def events_endpoint(service: Service) -> Route:
@@ -64,22 +85,26 @@ def events_endpoint(service: Service) -> Route:
 
     async def events(request: Request) -> EventStream:
         q = request.query_params
-        req = subscription(
-            service.planner, settings, q.getlist("features"), q.get("policy"), q.get("queue")
-        )
+        last = request.headers.get("last-event-id", q.get("last_event_id"))
+        resume = resume_point(q.get("subscriber"), last)
+        if resume is None:
+            req = subscription(
+                service.planner, settings, q.getlist("features"), q.get("policy"), q.get("queue")
+            )
         release_slot = service.connect()
         try:
-            sub = service.subscribe(req)
+            lease = service.resume(*resume) if resume else service.open(req)
         except Exception:
             release_slot()
             raise
+        feed = _Feed(service, lease)
 
         def close() -> None:
-            service.release(sub)
+            feed.close()
             release_slot()
 
         return EventStream(
-            _events(service, sub),
+            feed.events(),
             close,
             ping=settings.heartbeat,
             send_timeout=settings.send_timeout,

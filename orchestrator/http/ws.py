@@ -13,8 +13,11 @@ stays open), then the frame events `result`, `error`, `dropped`, and `end` when 
 subscription is ended by the server, after which the socket closes (1000 end of stream,
 1001 shutdown, 1008 too slow). `/ws?features=a,b&policy=...` subscribes on connect.
 
-A client that disconnects is released at once; one whose socket accepts nothing for
-`send_timeout` seconds is cut off. Server pings (uvicorn's) keep idle sockets alive.
+A client whose socket is lost (or cut off after accepting nothing for `send_timeout`
+seconds) without unsubscribing keeps its subscription for the grace period; it resumes with
+`{"type": "subscribe", "subscriber": 7, "resume_from": 120}` (or
+`/ws?subscriber=7&resume_from=120`), `resume_from` being the last frame it received
+(`orchestrator.delivery.resume`). Server pings (uvicorn's) keep idle sockets alive.
 """
 
 from __future__ import annotations
@@ -28,13 +31,15 @@ import orjson
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
 
-from orchestrator.delivery.subscriber import END_OF_STREAM, SHUTDOWN, Subscriber
+from orchestrator.delivery.resume import Lease
+from orchestrator.delivery.subscriber import END_OF_STREAM, SHUTDOWN, TAKEN_OVER
 from orchestrator.http.errors import ApiError, send_error
-from orchestrator.http.params import check_features, split_names, subscription
+from orchestrator.http.params import check_features, resume_point, split_names, subscription
 from orchestrator.http.service import Service
 
 log = logging.getLogger(__name__)
-CLOSE_CODES = {END_OF_STREAM: 1000, SHUTDOWN: 1001}  # anything else (too slow): 1008
+# Anything else (too slow): 1008. Taken over: the subscription goes on elsewhere.
+CLOSE_CODES = {END_OF_STREAM: 1000, SHUTDOWN: 1001, TAKEN_OVER: 1000}
 _GONE = (WebSocketDisconnect, WebSocketDisconnected, OSError)
 
 
@@ -45,19 +50,20 @@ class Session:
     def __init__(self, service: Service, websocket: WebSocket) -> None:
         self.service = service
         self.ws = websocket
-        self.sub: Subscriber | None = None
+        self.lease: Lease | None = None
+        self.ended = False  # the subscription's `end` event was sent
         self.pump: asyncio.Task[None] | None = None
         self.finished = asyncio.Event()
         self._lock = asyncio.Lock()
 
-    async def run(self, sub: Subscriber | None) -> None:
-        """Serve the socket until either side ends it; the subscription is released then."""
-        self.sub = sub
+    async def run(self, lease: Lease | None) -> None:
+        """Serve the socket until either side ends it; the subscription is let go then."""
+        self.lease = lease
         try:
             await self.ws.accept()
-            if sub is not None:
-                await self._send_json(self.service.ack("subscribed", sub), {})
-                self.pump = asyncio.create_task(self._pump(sub))
+            if lease is not None:
+                await self._send_json(self.service.ack_lease(lease), {})
+                self.pump = asyncio.create_task(self._pump(lease))
             receiving = asyncio.create_task(self._receive_loop())
             ending = asyncio.create_task(self.finished.wait())
             closing = asyncio.create_task(self.service.closing.wait())
@@ -84,8 +90,8 @@ class Session:
             pass
         finally:
             await self._stop_pump()
-            if self.sub is not None:
-                self.service.release(self.sub)
+            if self.lease is not None:
+                self.service.leave(self.lease, finished=self.ended)
 
     # Client requests -------------------------------------------------------------------
     async def _receive_loop(self) -> None:
@@ -113,36 +119,40 @@ class Session:
         service = self.service
         try:
             if kind == "subscribe":
-                if self.sub is not None:
+                if self.lease is not None:
                     raise ApiError(409, "already_subscribed", "already subscribed; send 'change'")
-                req = subscription(
-                    service.planner,
-                    service.settings,
-                    request.get("features"),
-                    request.get("policy"),
-                    request.get("queue"),
-                )
-                self.sub = service.subscribe(req)
-                await self._send_json(service.ack("subscribed", self.sub), request)
-                self.pump = asyncio.create_task(self._pump(self.sub))
+                resume = resume_point(request.get("subscriber"), request.get("resume_from"))
+                if resume is not None:
+                    self.lease = service.resume(*resume)
+                else:
+                    req = subscription(
+                        service.planner,
+                        service.settings,
+                        request.get("features"),
+                        request.get("policy"),
+                        request.get("queue"),
+                    )
+                    self.lease = service.open(req)
+                self.ended = False
+                await self._send_json(service.ack_lease(self.lease), request)
+                self.pump = asyncio.create_task(self._pump(self.lease))
             elif kind == "change":
-                if self.sub is None:
+                if self.lease is None:
                     raise ApiError(409, "not_subscribed", "not subscribed; send 'subscribe'")
                 names = split_names(request.get("features"))
                 if not names:
                     raise ApiError(400, "no_features", "name the new features, or unsubscribe")
                 features = check_features(service.planner, names, service.settings)
                 from_frame = service.hub.next_seq
-                service.change(self.sub, features)
-                await self._send_json(service.ack("changed", self.sub, from_frame), request)
+                service.change(self.lease.sub, features)
+                await self._send_json(service.ack("changed", self.lease.sub, from_frame), request)
             elif kind == "unsubscribe":
-                if self.sub is None:
+                if self.lease is None:
                     raise ApiError(409, "not_subscribed", "not subscribed")
-                sub, self.sub = self.sub, None
+                lease, self.lease = self.lease, None
                 await self._stop_pump()
-                service.release(sub, "unsubscribed by the client")
-                sub.discard()
-                await self._send_json({"type": "unsubscribed", "subscriber": sub.id}, request)
+                service.leave(lease, unsubscribed=True)
+                await self._send_json({"type": "unsubscribed", "subscriber": lease.sub.id}, request)
             else:
                 raise ApiError(
                     400, "unknown_type", "type must be 'subscribe', 'change' or 'unsubscribe'"
@@ -160,15 +170,17 @@ class Session:
         await self._send_json(body, request)
 
     # Events ------------------------------------------------------------------------------
-    async def _pump(self, sub: Subscriber) -> None:
+    async def _pump(self, lease: Lease) -> None:
         """Forward the subscription's events; when the server ends it, say why and close."""
         try:
-            while (msg := await sub.get()) is not None:
+            while (msg := await lease.get()) is not None:
                 await self._send(msg.data.decode())
-            await self._send(sub.end_event().decode())
-            code = CLOSE_CODES.get(sub.close_code or "", 1008)
+            await self._send(lease.end_event().decode())
+            self.ended = True
+            sub = lease.sub
+            code = sub.close_code if lease.current else TAKEN_OVER
             async with self._lock:
-                await self.ws.close(code, (sub.closed or "")[:120])
+                await self.ws.close(CLOSE_CODES.get(code or "", 1008), (sub.closed or "")[:120])
         except asyncio.TimeoutError:
             log.warning(
                 "cut off a WebSocket client that accepted nothing for %s s",
@@ -198,12 +210,15 @@ class Session:
 def ws_endpoint(service: Service) -> WebSocketRoute:
     async def ws(websocket: WebSocket) -> None:
         q = websocket.query_params
-        sub = None
+        lease = None
         try:
+            resume = resume_point(q.get("subscriber"), q.get("resume_from"))
             release_slot = service.connect()
-            try:
-                if q.getlist("features"):  # subscribe on connect: refuse before the handshake
-                    sub = service.subscribe(
+            try:  # subscribe (or resume) on connect: refuse before the handshake
+                if resume is not None:
+                    lease = service.resume(*resume)
+                elif q.getlist("features"):
+                    lease = service.open(
                         subscription(
                             service.planner,
                             service.settings,
@@ -219,7 +234,7 @@ def ws_endpoint(service: Service) -> WebSocketRoute:
             await send_error(websocket.scope, websocket.receive, websocket.send, err)
             return
         try:
-            await Session(service, websocket).run(sub)
+            await Session(service, websocket).run(lease)
         finally:
             release_slot()
 

@@ -95,6 +95,30 @@ class Telemetry:
             ["policy"],
             registry=r,
         )
+        self.detached = Gauge(
+            f"{p}_subscriptions_detached",
+            "Subscriptions whose connection is gone, kept for their client to resume.",
+            registry=r,
+        )
+        self.resumes = Counter(
+            f"{p}_resumes",
+            "Resume attempts: complete (nothing lost), gap (some frames no longer buffered), "
+            "unknown (no such subscription, e.g. after its grace period).",
+            ["outcome"],
+            registry=r,
+        )
+        self.analyses = Counter(
+            f"{p}_analyze_requests",
+            "One-shot analysis calls, by outcome (ok, invalid, busy, failed).",
+            ["outcome"],
+            registry=r,
+        )
+        self.analyze_seconds = Histogram(
+            f"{p}_analyze_seconds",
+            "One-shot analysis time: image received to result ready.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
         self.triton_seconds = Histogram(
             f"{p}_triton_request_seconds",
             "Triton inference request time seen by the worker.",

@@ -51,7 +51,7 @@ def latency_ms(stream) -> list[float]:  # type: ignore[no-untyped-def]
 
 
 async def test_a_stalled_client_does_not_delay_a_fast_one(start, sse, until, tiny) -> None:
-    live = await start(sndbuf=4096)
+    live = await start(Settings(grace=0), sndbuf=4096)  # no grace: released at disconnect
     fast = sse(live.url).open(features=FEATURES)
     await fast.subscribed()
     stalled = stalled_client(live.runner.port, f"features={FEATURES}&queue=8")
@@ -109,7 +109,7 @@ async def test_a_stalled_lossless_client_is_cut_off_with_a_reason(start, sse, un
 async def test_a_stuck_client_is_cut_off_after_the_send_timeout(
     start, until, tiny, path, policy
 ) -> None:
-    live = await start(Settings(send_timeout=0.3, queue=1024), sndbuf=4096)
+    live = await start(Settings(send_timeout=0.3, queue=1024, grace=0), sndbuf=4096)
     stuck = stalled_client(live.runner.port, f"features={FEATURES}&policy={policy}", path)
     await until(lambda: len(live.hub) == 1)
     await live.feed(tiny(FRAMES), fps=1000)

@@ -6,6 +6,8 @@ import asyncio
 
 import httpx
 
+from orchestrator.http import Settings
+
 
 async def test_two_clients_get_exactly_their_subsets_and_shared_work_runs_once(
     start, sse, vtest_lines
@@ -43,8 +45,8 @@ async def test_two_clients_get_exactly_their_subsets_and_shared_work_runs_once(
     assert delivered == {"image.quality": n, "motion": 2 * n, "scene.cut": n}
 
 
-async def test_disconnect_releases_the_subscription_at_once(start, sse, until, tiny) -> None:
-    live = await start()
+async def test_without_grace_a_disconnect_releases_at_once(start, sse, until, tiny) -> None:
+    live = await start(Settings(grace=0))  # with one, tests/http/test_resume.py
     keep = sse(live.url).open(features="image.quality")
     gone = sse(live.url).open(features="motion")
     await keep.subscribed()

@@ -9,6 +9,8 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from orchestrator.http import Settings
+
 
 def ws_url(live: Any, query: str = "") -> str:
     return live.url.replace("http://", "ws://") + "/ws" + query
@@ -106,8 +108,8 @@ async def test_unsubscribe_stops_events_and_allows_a_new_subscription(start, unt
         assert event["frame"] == 3 and set(event["features"]) == {"image.quality"}
 
 
-async def test_disconnect_releases_at_once(start, until) -> None:
-    live = await start()
+async def test_without_grace_a_disconnect_releases_at_once(start, until) -> None:
+    live = await start(Settings(grace=0))  # with one, tests/http/test_resume.py
     async with connect(ws_url(live, "?features=scene.cut")) as ws:
         await reply(ws)
         assert live.hub.requested() == {"scene.cut"}
