@@ -147,6 +147,8 @@ def serve_command(
     max_in_flight: int,
     backlog: int,
     max_pixels: int,
+    max_line_bytes: int,
+    retry_within: float,
 ) -> None:
     """Serve the analysis of the frames on stdin to many clients over HTTP.
 
@@ -177,7 +179,14 @@ def serve_command(
         heartbeat=heartbeat,
         send_timeout=send_timeout,
     )
-    config = make_config(lossless, max_in_flight, backlog, max_pixels)
+    config = make_config(
+        lossless,
+        max_in_flight,
+        backlog,
+        max_pixels,
+        max_line_bytes=max_line_bytes,
+        retry_within=retry_within,
+    )
     code = asyncio.run(
         _serve(
             catalog,

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from orchestrator.engine.deadline import set_deadline
 from orchestrator.engine.frame import FeatureError, Frame
 from orchestrator.engine.lanes import Lane, Lanes, done
 from orchestrator.engine.ring import FrameRing
@@ -106,6 +107,7 @@ class Executor:
             if name in frame.results:  # made upstream, e.g. a model input by the decoder
                 return
             kwargs = self._inputs(frame, feat, lane)
+            set_deadline(frame.deadline)
             remote = remote_accumulator()
             start = time.perf_counter()
             value = feat.fn(**kwargs)

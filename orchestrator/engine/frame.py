@@ -47,6 +47,7 @@ class Frame:
     timings: dict[str, NodeTiming] = field(default_factory=dict)  # nodes computed here
     queue_seconds: float = 0.0  # arrival to decode start
     decode_seconds: float = 0.0  # this frame's share of its decode batch
+    deadline: float | None = None  # perf_counter after which failed remote calls are not retried
 
     def __post_init__(self) -> None:
         if self.info is None and self.image is not None:

@@ -105,6 +105,13 @@ class Telemetry:
         self.triton_errors = Counter(
             f"{p}_triton_errors", "Triton requests that failed.", ["model"], registry=r
         )
+        self.triton_retries = Counter(
+            f"{p}_triton_retries",
+            "Failed Triton requests tried again within the frame's deadline, by reason "
+            "(unavailable: server or connection gone; not_ready: model not loaded).",
+            ["model", "reason"],
+            registry=r,
+        )
         self.ready = Gauge(
             f"{p}_ready", "1 when the worker can serve its current plan.", registry=r
         )
@@ -135,6 +142,9 @@ class Telemetry:
         self.triton_seconds.labels(model).observe(seconds)
         if not ok:
             self.triton_errors.labels(model).inc()
+
+    def triton_retry(self, model: str, reason: str) -> None:
+        self.triton_retries.labels(model, reason).inc()
 
     def value(self, name: str, labels: dict[str, str] | None = None) -> float:
         """A sample's current value (0 when never observed)."""
