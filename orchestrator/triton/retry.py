@@ -94,4 +94,8 @@ class RetryPolicy:
             before_sleep=before_sleep,
             reraise=True,
         )
-        return await retrying(send)
+
+        async def attempt() -> T:  # tenacity awaits only what it sees is a coroutine function
+            return await send()
+
+        return await retrying(attempt)

@@ -37,7 +37,7 @@ def connected() -> asyncio.Event:
 async def test_not_ready_and_unavailable_are_retried_and_counted() -> None:
     send = Flaky(TritonNotReady("persons: model not ready"), TritonUnavailable("gone"))
     reasons: list[str] = []
-    assert await FAST.run(send, connected=connected(), on_retry=reasons.append) == "ok"
+    assert await FAST.run(lambda: send(), connected=connected(), on_retry=reasons.append) == "ok"
     assert send.calls == 3 and reasons == ["not_ready", "unavailable"]
 
 
