@@ -16,6 +16,7 @@ from orchestrator.delivery.subscriber import DISCONNECTED, Subscriber
 from orchestrator.graph.plan import Plan
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import Subscription
+from orchestrator.http.readiness import Readiness
 from orchestrator.http.settings import Settings
 from orchestrator.stream.worker import Worker
 
@@ -35,6 +36,14 @@ class Service:
         self.hub.max_subscribers = self.settings.max_subscribers
         self.connections = 0
         self.closing = asyncio.Event()  # set when the server stops: idle sockets say goodbye
+        self.ready = Readiness(
+            lambda: worker.pipeline.stdin_open,
+            lambda: self.plan_now().models,
+            self.resources.get("triton"),
+            timeout=self.settings.ready_timeout,
+            refresh=self.settings.ready_refresh,
+        )
+        worker.telemetry.ready.set_function(lambda: 1.0 if self.ready.now() else 0.0)
 
     # Subscriptions -------------------------------------------------------------------
     def subscribe(self, req: Subscription) -> Subscriber:
@@ -90,29 +99,7 @@ class Service:
     # Readiness -------------------------------------------------------------------------
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
         """stdin open and, when the current plan uses Triton models, those models ready."""
-        stdin_open = self.worker.pipeline.stdin_open
-        checks: dict[str, Any] = {
-            "stdin": {"ok": stdin_open, "detail": "open" if stdin_open else "closed"}
-        }
-        models = self.plan_now().models
-        if models:
-            ok, detail = await self._triton_ready(models)
-            checks["triton"] = {"ok": ok, "detail": detail, "models": list(models)}
-        ready = all(c["ok"] for c in checks.values())
-        self.worker.telemetry.ready.set(1 if ready else 0)
-        return ready, checks
-
-    async def _triton_ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
-        triton = self.resources.get("triton")
-        if triton is None:
-            return False, "no Triton client in this worker"
-        try:
-            ok, reason = await asyncio.wait_for(triton.ready(models), self.settings.ready_timeout)
-        except asyncio.TimeoutError:
-            return False, f"Triton did not answer within {self.settings.ready_timeout:g} s"
-        except Exception as exc:  # a probe reports, it does not crash
-            return False, f"{type(exc).__name__}: {exc}"
-        return bool(ok), reason or ("ready" if ok else "not ready")
+        return await self.ready.check()
 
     @staticmethod
     def _busy(code: str, what: str, limit: int) -> ApiError:

@@ -26,3 +26,4 @@ class Settings:
     heartbeat: float = 15.0  # seconds between SSE comments / WebSocket pings on idle streams
     send_timeout: float = 30.0  # a client whose socket accepts nothing this long is cut off
     ready_timeout: float = 2.0  # seconds a readiness probe waits for Triton
+    ready_refresh: float = 2.0  # seconds between background Triton checks (framegraph_ready)

@@ -88,6 +88,11 @@ class LazyTriton:
         client = self.client or await self.open()
         return await client.infer(model, batch)
 
+    @property
+    def healthy(self) -> bool:
+        """Connected, and not reconnecting (no waiting: for readiness at scrape time)."""
+        return self.client is not None and self.client.healthy
+
     async def ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
         """Readiness for `models`; asking starts connecting (a probe is what asks first)."""
         if not models:
