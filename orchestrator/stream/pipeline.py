@@ -21,6 +21,7 @@ from orchestrator.decode.base import Decoded, DecodeError, Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS, Payload, parse_line
 from orchestrator.delivery.events import Kind, Outcome
 from orchestrator.delivery.hub import Hub
+from orchestrator.engine.deadline import Deadline
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.frame import Frame, FrameInfo
 from orchestrator.engine.timing import critical_path
@@ -194,7 +195,7 @@ class Pipeline:
         return out  # type: ignore[return-value]
 
     def _frame(self, line: Line, result: Decoded | Payload) -> Frame:
-        deadline = line.arrived + self.config.retry_within
+        deadline = Deadline.after(line.arrived, self.config.retry_within)
         if isinstance(result, Decoded):
             return Frame(
                 line.seq,

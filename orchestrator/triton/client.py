@@ -67,6 +67,7 @@ class TritonClient:
         self._use_shm = self._shm is not None
         self._connected = asyncio.Event()  # clear while reconnecting
         self._connected.set()
+        self._lost_at = 0.0
         self._background: set[asyncio.Task[None]] = set()  # reconnecting, retiring
         self._retired: list[aio.InferenceServerClient] = []  # replaced connections
         self.reconnects = 0
@@ -126,6 +127,7 @@ class TritonClient:
         return await self.retry.run(
             lambda: self._attempt(model, batch),
             connected=self._connected,
+            outage=self._outage,
             on_retry=lambda why: self.telemetry.triton_retry(model, why),
         )
 
@@ -190,6 +192,7 @@ class TritonClient:
         if self.healthy:
             log.warning("Triton at %s lost; reconnecting with backoff", self.url)
             self._connected.clear()
+            self._lost_at = time.perf_counter()
             task = asyncio.get_running_loop().create_task(self._recover())
             self._background.add(task)
             task.add_done_callback(self._background.discard)
@@ -231,6 +234,10 @@ class TritonClient:
     @property
     def healthy(self) -> bool:
         return self._connected.is_set()
+
+    def _outage(self) -> float:
+        """Seconds since the server was lost; 0 while connected."""
+        return 0.0 if self.healthy else time.perf_counter() - self._lost_at
 
     @property
     def shared_memory(self) -> bool:

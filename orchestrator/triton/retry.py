@@ -6,8 +6,10 @@ and when it fails as unavailable or not ready (`errors.py`), tries again with
 exponential backoff and jitter (tenacity), a few times at most, and only while the
 frame's deadline leaves time (`engine.deadline`; outside a frame, `budget` seconds from
 the first try). While the client is reconnecting, the wait ends as soon as the server
-answers again, so a restart costs its own length, not a backoff step more. Anything
-else (bad input, a model's own error) fails at once.
+answers again, so a restart costs its own length, not a backoff step more. Once the
+server has been unreachable for longer than a frame's whole window, it is an outage,
+not a blip: requests fail at once (their frames' CPU features go on being delivered)
+until it is back. Anything else (bad input, a model's own error) fails at once.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from tenacity import (
     wait_random,
 )
 
-from orchestrator.engine.deadline import current_deadline
+from orchestrator.engine.deadline import Deadline, current_deadline
 from orchestrator.triton.errors import TritonNotReady, TritonUnavailable
 
 T = TypeVar("T")
@@ -54,16 +56,17 @@ class RetryPolicy:
         send: Callable[[], Awaitable[T]],
         *,
         connected: asyncio.Event,
-        on_retry: Callable[[str], None],
+        outage: Callable[[], float] = lambda: 0.0,
+        on_retry: Callable[[str], None] = lambda _: None,
     ) -> T:
         """`send()` until it succeeds or may not be retried; the last error is raised.
 
-        `connected` is clear while the client is reconnecting: a retry then waits for it
-        (up to the deadline) instead of a backoff step. `on_retry(reason)` counts each retry.
+        `connected` is clear while the client is reconnecting (for `outage()` seconds): a
+        retry then waits for it (up to the deadline) instead of a backoff step.
+        `on_retry(reason)` counts each retry.
         """
-        deadline = current_deadline()
-        if deadline is None:
-            deadline = time.perf_counter() + self.budget
+        frame = current_deadline() or Deadline.after(time.perf_counter(), self.budget)
+        deadline = frame.at
         backoff = wait_exponential(self.first_wait, self.max_wait) + wait_random(0, self.first_wait)
 
         def wait(state: RetryCallState) -> float:
@@ -71,8 +74,9 @@ class RetryPolicy:
             return left if not connected.is_set() else min(backoff(state), left)
 
         def out_of_time(state: RetryCallState) -> bool:  # tenacity computes the wait first
-            if not connected.is_set():  # the wait may end early: worth it while time is left
-                return time.perf_counter() >= deadline
+            if not connected.is_set():  # the wait may end early: worth it while time is left,
+                # unless the server has been gone longer than a frame may wait at all
+                return time.perf_counter() >= deadline or outage() >= frame.window
             return time.perf_counter() + state.upcoming_sleep >= deadline
 
         async def sleep(seconds: float) -> None:

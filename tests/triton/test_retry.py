@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from orchestrator.engine.deadline import set_deadline
+from orchestrator.engine.deadline import Deadline, set_deadline
 from orchestrator.triton.errors import TritonError, TritonNotReady, TritonUnavailable
 from orchestrator.triton.retry import RetryPolicy
 
@@ -57,7 +57,7 @@ async def test_at_most_the_policys_attempts() -> None:
 
 
 async def test_no_retry_past_the_frames_deadline() -> None:
-    set_deadline(time.perf_counter() - 0.001)  # the frame's time is up
+    set_deadline(Deadline(time.perf_counter() - 0.001, 2.0))  # the frame's time is up
     send = Flaky(TritonNotReady("not ready"))
     with pytest.raises(TritonNotReady):
         await FAST.run(send, connected=connected(), on_retry=lambda _: None)
@@ -81,8 +81,16 @@ async def test_while_reconnecting_a_retry_waits_for_the_connection() -> None:
 
 
 async def test_a_connection_that_never_returns_fails_at_the_deadline() -> None:
-    set_deadline(time.perf_counter() + 0.05)
+    set_deadline(Deadline.after(time.perf_counter(), 0.05))
     send = Flaky(*[TritonUnavailable("gone") for _ in range(10)])
     with pytest.raises(TritonUnavailable):
         await FAST.run(send, connected=asyncio.Event(), on_retry=lambda _: None)
     assert send.calls <= 2
+
+
+async def test_during_an_outage_longer_than_a_frames_window_new_requests_fail_at_once() -> None:
+    set_deadline(Deadline.after(time.perf_counter(), 30.0))
+    send = Flaky(TritonUnavailable("gone"))
+    with pytest.raises(TritonUnavailable):  # no wait for a server gone for 31 s already
+        await FAST.run(send, connected=asyncio.Event(), outage=lambda: 31.0)
+    assert send.calls == 1
