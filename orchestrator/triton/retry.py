@@ -25,7 +25,6 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception_type,
-    stop_after_attempt,
     wait_exponential,
     wait_random,
 )
@@ -73,7 +72,9 @@ class RetryPolicy:
             left = deadline - time.perf_counter()
             return left if not connected.is_set() else min(backoff(state), left)
 
-        def out_of_time(state: RetryCallState) -> bool:  # tenacity computes the wait first
+        def stop(state: RetryCallState) -> bool:  # tenacity computes the wait first
+            if state.attempt_number >= self.attempts:
+                return True
             if not connected.is_set():  # the wait may end early: worth it while time is left,
                 # unless the server has been gone longer than a frame may wait at all
                 return time.perf_counter() >= deadline or outage() >= frame.window
@@ -91,7 +92,7 @@ class RetryPolicy:
             on_retry(reason(outcome.exception() if outcome is not None else None))
 
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts) | out_of_time,
+            stop=stop,
             wait=wait,
             retry=retry_if_exception_type(RETRYABLE),
             sleep=sleep,
