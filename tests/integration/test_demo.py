@@ -26,11 +26,15 @@ def test_the_demo_shows_every_frame(tmp_path: Path) -> None:
     stats = tmp_path / "demo-stats.json"
     encode = subprocess.Popen(
         [*FRAMEGRAPH, "encode", "samples/vtest", "--fps", make_variable("FPS")],
-        stdout=subprocess.PIPE, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
     )
     run = subprocess.run(
         [*FRAMEGRAPH, "run", "--features", make_variable("FEATURES"), "--stats", str(stats)],
-        stdin=encode.stdout, capture_output=True, cwd=ROOT, timeout=180,
+        stdin=encode.stdout,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=180,
     )
     encode.stdout.close()  # type: ignore[union-attr]
     assert encode.wait(timeout=30) == 0

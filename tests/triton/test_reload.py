@@ -11,8 +11,13 @@ from tritonclient.utils import InferenceServerException
 from orchestrator.triton.reload import ReloadError, Switch, load_order, reload
 
 CONFIGS = {
-    "persons": {"config": {"ensemble_scheduling": {"step": [
-        {"model_name": "ssdlite_person"}, {"model_name": "persons_post"}]}}},
+    "persons": {
+        "config": {
+            "ensemble_scheduling": {
+                "step": [{"model_name": "ssdlite_person"}, {"model_name": "persons_post"}]
+            }
+        }
+    },
     "ssdlite_person": {"config": {"backend": "onnxruntime"}},
     "persons_post": {"config": {"backend": "python"}},
 }
@@ -28,9 +33,12 @@ class FakeTriton:
         return CONFIGS[model_name]
 
     def get_model_repository_index(self, *, as_json: bool = True) -> Any:
-        return {"models": [
-            {"name": m, "version": str(v), "state": "READY"} for m, v in self.versions.items()
-        ] + [{"name": "persons_post", "version": "0", "state": "UNAVAILABLE"}]}
+        return {
+            "models": [
+                {"name": m, "version": str(v), "state": "READY"} for m, v in self.versions.items()
+            ]
+            + [{"name": "persons_post", "version": "0", "state": "UNAVAILABLE"}]
+        }
 
     def load_model(self, model_name: str) -> None:
         self.loads.append(model_name)
