@@ -78,6 +78,10 @@ def test_persons_never_fails_while_its_models_are_reloaded(
         assert "persons_post: the new version did not load; version 2 still serves" in failed
         assert "this version is broken" in failed
         run.finish()
+        listed = framegraph("models", "list", "--json", "--triton-url", url)
+        states = {(m["name"], m["version"]): m for m in json.loads(listed.stdout)}
+        assert states["persons_post", "2"]["state"] == "READY"
+        assert "this version is broken" in states["persons_post", "3"]["reason"]
     finally:
         run.kill()
         server.stop()
