@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 FEATURES ?= image.quality,motion,scene.cut,persons,persons.tracks
+# The sample clip at its real rate, paced like a camera.
+FPS ?= 10
 
 .PHONY: setup demo test lint clean
 
@@ -17,7 +19,7 @@ setup: $(BIN)/framegraph
 
 demo: setup
 	mkdir -p out
-	$(BIN)/framegraph encode samples/vtest --fps 10 | $(BIN)/framegraph run --features $(FEATURES) --stats out/demo-stats.json | tee out/demo.jsonl | cut -c1-200
+	$(BIN)/framegraph encode samples/vtest --fps $(FPS) | $(BIN)/framegraph run --features $(FEATURES) --stats out/demo-stats.json | tee out/demo.jsonl | cut -c1-200
 	@echo "--- stats: out/demo-stats.json"
 
 test: setup

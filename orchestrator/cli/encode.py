@@ -1,12 +1,28 @@
-"""`framegraph encode`: a video, camera or folder of images to the stdin format."""
+"""`framegraph encode`: a video, camera or folder of images to the stdin format.
+
+With `--fps` the output is paced like a camera's. Its clock starts when the reader has
+taken the first frame, not when the encoder starts: `framegraph encode --fps 10 clip |
+framegraph run` then shows every frame, however long the worker took to get ready (an
+embedded Triton starting, models loading), instead of bursting the frames it would have
+sent meanwhile into a worker that must drop them. A real camera (`encode rtsp://...`)
+produces frames in real time whatever the reader does; pacing is for files and folders,
+and live mode's dropping of stale frames is unchanged.
+"""
 
 from __future__ import annotations
 
+import array
 import base64
+import fcntl
+import os
+import select
+import stat
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 import cv2
@@ -43,6 +59,27 @@ def _video(source: str, quality: int) -> tuple[int, float, Iterator[bytes]]:
             cap.release()
 
     return total, fps, frames()
+
+
+def wait_until_taken(out: BinaryIO, poll_ms: int = 10) -> None:
+    """Return once the reader has taken everything written to `out` so far (a pipe: its
+    buffer is empty), or has gone away; at once for files, terminals and where unknown."""
+    try:
+        fd = out.fileno()
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return
+    except (OSError, ValueError):
+        return
+    gone = select.poll()
+    gone.register(fd, 0)  # POLLERR / POLLHUP only: the reader closed its end
+    pending = array.array("i", [0])
+    while True:
+        try:
+            fcntl.ioctl(fd, termios.FIONREAD, pending, True)  # bytes still in the pipe
+        except OSError:
+            return
+        if pending[0] == 0 or gone.poll(poll_ms):
+            return
 
 
 @click.command("encode")
@@ -87,6 +124,9 @@ def encode_command(
             out.write(encode(data) + b"\n")
             if fps:
                 out.flush()
+                if i == 0:  # the camera starts when someone watches
+                    wait_until_taken(out)
+                    start = time.perf_counter()
             bar.update()
         out.flush()
     except BrokenPipeError:

@@ -13,6 +13,7 @@ COMMANDS = {
     "run": ("orchestrator.cli.run", "run_command"),
     "encode": ("orchestrator.cli.encode", "encode_command"),
     "triton": ("orchestrator.cli.triton", "triton_command"),
+    "models": ("orchestrator.cli.models", "models_command"),
     "serve": ("orchestrator.cli.serve", "serve_command"),
     "watch": ("orchestrator.cli.watch", "watch_command"),
     "analyze": ("orchestrator.cli.analyze", "analyze_command"),

@@ -17,6 +17,7 @@ from orchestrator.cli.options import features_option, parse_features
 from orchestrator.decode.base import Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS
 from orchestrator.delivery.subscriber import Subscriber
+from orchestrator.ingest.lines import DEFAULT_MAX_LINE_BYTES
 from orchestrator.stream.assembly import open_worker, remote_stats
 from orchestrator.stream.pipeline import PipelineConfig
 from orchestrator.stream.worker import Worker
@@ -65,6 +66,22 @@ def pipeline_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                 show_default=True,
                 help="Reject images whose header declares more pixels.",
             ),
+            click.option(
+                "--max-line-bytes",
+                type=click.IntRange(1),
+                default=DEFAULT_MAX_LINE_BYTES,
+                show_default=True,
+                help="Longer input lines are reported too_large, never held in memory whole.",
+            ),
+            click.option(
+                "--retry-within",
+                type=click.FloatRange(min=0),
+                default=2.0,
+                show_default=True,
+                metavar="SECONDS",
+                help="Retry Triton requests that fail while a model reloads or the server "
+                "restarts, until this long after the frame arrived (0: never).",
+            ),
         ]
     ):
         fn = opt(fn)
@@ -72,11 +89,23 @@ def pipeline_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def make_config(
-    lossless: bool, max_in_flight: int, backlog: int, max_pixels: int, timings: bool = False
+    lossless: bool,
+    max_in_flight: int,
+    backlog: int,
+    max_pixels: int,
+    timings: bool = False,
+    *,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    retry_within: float = 2.0,
 ) -> PipelineConfig:
     return PipelineConfig(
-        max_in_flight=max_in_flight, backlog=backlog, lossless=lossless, max_pixels=max_pixels,
+        max_in_flight=max_in_flight,
+        backlog=backlog,
+        lossless=lossless,
+        max_pixels=max_pixels,
         timings=timings,
+        max_line_bytes=max_line_bytes,
+        retry_within=retry_within,
     )
 
 
@@ -102,6 +131,8 @@ def run_command(
     max_in_flight: int,
     backlog: int,
     max_pixels: int,
+    max_line_bytes: int,
+    retry_within: float,
     timings: bool,
     stats_path: Path | None,
 ) -> None:
@@ -110,7 +141,15 @@ def run_command(
     Each line becomes exactly one event: {"type": "result", "frame": n, "features": {...},
     "errors": {...}}, {"type": "error", ...} for bad input, or {"type": "dropped", ...}.
     """
-    worker_config = make_config(lossless, max_in_flight, backlog, max_pixels, timings)
+    worker_config = make_config(
+        lossless,
+        max_in_flight,
+        backlog,
+        max_pixels,
+        timings,
+        max_line_bytes=max_line_bytes,
+        retry_within=retry_within,
+    )
     chosen = open_decoder(decoder)
     with remote_errors():
         code = asyncio.run(_run(features, worker_config, triton_url, chosen, stats_path))

@@ -202,6 +202,8 @@ def serve_command(
     max_in_flight: int,
     backlog: int,
     max_pixels: int,
+    max_line_bytes: int,
+    retry_within: float,
 ) -> None:
     """Serve the analysis of the frames on stdin to many clients over HTTP.
 
@@ -240,7 +242,14 @@ def serve_command(
         max_image_bytes=max_image_bytes,
         no_stream=no_stream,
     )
-    config = make_config(lossless, max_in_flight, backlog, max_pixels)
+    config = make_config(
+        lossless,
+        max_in_flight,
+        backlog,
+        max_pixels,
+        max_line_bytes=max_line_bytes,
+        retry_within=retry_within,
+    )
     code = asyncio.run(
         _serve(
             catalog,

@@ -1,7 +1,8 @@
 """`framegraph triton`: the embedded Triton server in the foreground, until Ctrl-C or SIGTERM.
 
 Handy to share one server between several `framegraph run --triton-url ...` workers on one
-machine, or to poke at the models with Triton's own clients.
+machine, or to poke at the models with Triton's own clients. It runs in explicit model-control
+mode: `framegraph models reload NAME` puts a model's new version live while workers stream.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ def triton_command(
             f"  http     {server.http_url}\n"
             f"  metrics  {server.metrics_url}\n"
             f"  log      {server.log_path}\n"
+            f"New model versions: framegraph models reload NAME --triton-url {server.grpc_url}\n"
             "Ctrl-C to stop.",
             err=True,
         )

@@ -1,9 +1,11 @@
 """One stdin line to encoded image bytes, with every way it can be wrong named.
 
 Checks here are cheap and happen before any pixel is allocated: base64 (standard or
-URL-safe, padding optional), then the image header (format and declared size) read by
-Pillow without decoding, then the end-of-image marker that tells a truncated file. OpenCV
-decodes a truncated JPEG without complaint (grey fill), so truncation must be caught here.
+URL-safe, padding optional, optionally behind a `data:image/...;base64,` prefix, what
+browsers' `canvas.toDataURL()` and many tools produce), then the image header (format
+and declared size) read by Pillow without decoding, then the end-of-image marker that
+tells a truncated file. OpenCV decodes a truncated JPEG without complaint (grey fill), so
+truncation must be caught here.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ _URLSAFE = bytes.maketrans(b"-_", b"+/")
 _JPEG_EOI = b"\xff\xd9"
 _PNG_IEND = b"IEND\xaeB`\x82"
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
+_DATA_URL = b"data:"
+_MAX_DATA_URL_HEAD = 256  # "data:" + media type + parameters + ";base64,"
 
 
 @dataclass(frozen=True)
@@ -36,11 +40,30 @@ class Payload:
     height: int
 
 
+def strip_data_url(text: bytes) -> bytes:
+    """The base64 part of a `data:[<media type>][;param...];base64,<data>` URL (RFC 2397);
+    anything else unchanged. A data URL that is not base64 (percent-encoded) is refused."""
+    if text[:5].lower() != _DATA_URL:
+        return text
+    comma = text.find(b",", 0, _MAX_DATA_URL_HEAD)
+    if comma < 0:
+        raise DecodeError("not_base64", "data URL without a ',' after its media type")
+    params = text[5:comma].split(b";")
+    if params[-1].strip().lower() != b"base64":
+        head = text[:comma].decode("ascii", "replace")
+        raise DecodeError("not_base64", f"data URL {head!r} is not base64 (no ';base64')")
+    return text[comma + 1 :]
+
+
 def decode_base64(line: bytes) -> bytes:
-    """Standard or URL-safe base64, with or without padding, surrounding whitespace ignored."""
+    """Standard or URL-safe base64, with or without padding, surrounding whitespace ignored,
+    optionally as a `data:image/...;base64,` URL."""
     text = line.strip()
     if not text:
         raise DecodeError("empty", "empty line")
+    text = strip_data_url(text)
+    if not text:
+        raise DecodeError("empty", "data URL without data")
     if b"-" in text or b"_" in text:
         text = text.translate(_URLSAFE)
     text += b"=" * (-len(text) % 4)

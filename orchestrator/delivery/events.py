@@ -3,11 +3,20 @@
 Every input line ends as exactly one `Outcome`: a result (the frame's plan ran), an error
 (the line is not a usable frame) or a drop (with the reason). Events are encoded once
 per distinct feature subset, so a hundred clients on the same subset cost one encoding.
+
+Numbers follow one rule, applied here to every feature value (`to_jsonable`): a float is
+written with the precision it was computed in. Nets compute in float32, and a float32
+such as 70.1 widened to a Python float reads 70.0999984741211; so a float that holds a
+float32 value exactly is written as that float32, in the shortest form that reads back
+to it (70.1), and any other float as the shortest form of the float64 it is. Features
+round to what is meaningful (boxes to 0.1 pixel, scores to 3 decimals); this rule makes
+sure that what they rounded is what clients read.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import struct
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -21,14 +30,79 @@ Kind = Literal["result", "error", "dropped"]
 _ORJSON = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
+_FLOAT32 = struct.Struct("f")
+_MATRIX_ROWS = 8  # from this many rows a list of float lists is checked as one array
+
+
+def dumps(value: Any) -> bytes:
+    """JSON bytes of event or feature values (numpy scalars and arrays included), the one
+    encoder every transport uses."""
+    return orjson.dumps(value, option=_ORJSON)
+
+
+def clean_float(x: float) -> float | np.float32:
+    """The float rule (module docstring): a float32 value as a float32, which orjson
+    writes in its shortest form; any other float (NaN and infinities: null) unchanged."""
+    try:
+        if _FLOAT32.unpack(_FLOAT32.pack(x))[0] == x:
+            return np.float32(x)
+    except OverflowError:  # beyond float32's range
+        pass
+    return x
+
+
+def _float_rows(rows: list[Any] | tuple[Any, ...]) -> bool:
+    """Rows of floats, all of one length (points, key points)?"""
+    first = rows[0]
+    if type(first) is not list:
+        return False
+    width = len(first)
+    return all(
+        type(row) is list and len(row) == width and all(type(x) is float for x in row)
+        for row in rows
+    )
+
+
+def clean_numbers(value: Any) -> Any:
+    """`value` with every float under the float rule: dicts, lists and tuples walked,
+    numpy scalars and arrays that hold float32 values narrowed to float32."""
+    kind = type(value)
+    if kind is float:
+        return clean_float(value)
+    if kind is dict:
+        return {k: clean_numbers(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        if len(value) >= _MATRIX_ROWS and _float_rows(value):  # 468 landmarks: one array
+            narrow = _narrow(np.array(value))
+            if narrow.dtype == np.float32:
+                return narrow
+        return [clean_numbers(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _narrow(value)
+    if isinstance(value, np.floating):
+        return clean_float(float(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _narrow(array: np.ndarray) -> np.ndarray:
+    """A float64 array of float32 values as float32 (orjson writes those shortest)."""
+    if array.dtype == np.float64:
+        narrow = array.astype(np.float32)
+        if np.array_equal(narrow, array):
+            return narrow
+    return array
+
+
 def to_jsonable(value: Any, warming_up: bool | None = None) -> Any:
-    """A feature value in the form orjson writes; windowed ones gain `warming_up`."""
+    """A feature value in the form orjson writes, numbers under the float rule; windowed
+    ones gain `warming_up`."""
     if hasattr(value, "to_json"):
         value = value.to_json()
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
-    elif isinstance(value, np.generic):
-        value = value.item()
+    value = clean_numbers(value)
     if warming_up is None:
         return value
     if isinstance(value, dict):

@@ -22,6 +22,7 @@ from orchestrator.engine.timing import NodeTiming
 from orchestrator.graph.catalog import Catalog
 from orchestrator.graph.feature import Feature
 from orchestrator.graph.plan import Plan
+from orchestrator.models.deadline import set_deadline
 from orchestrator.telemetry import Telemetry
 from orchestrator.telemetry.remote import remote_accumulator
 
@@ -109,6 +110,7 @@ class Executor:
             if feat.model_input and name in frame.results:  # the decoder made it already
                 return
             kwargs = self._inputs(frame, feat, lane)
+            set_deadline(frame.deadline)
             remote = remote_accumulator()
             start = time.perf_counter()
             value = feat.fn(**kwargs)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from orchestrator.engine.timing import NodeTiming
+from orchestrator.models.deadline import Deadline
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Frame:
     timings: dict[str, NodeTiming] = field(default_factory=dict)  # nodes computed here
     queue_seconds: float = 0.0  # arrival to decode start
     decode_seconds: float = 0.0  # this frame's share of its decode batch
+    deadline: Deadline | None = None  # failed remote calls are retried only until then
 
     def __post_init__(self) -> None:
         if self.info is None and self.image is not None:

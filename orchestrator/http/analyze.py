@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from orchestrator.decode.base import DecodeError
+from orchestrator.delivery.events import dumps
 from orchestrator.engine.oneshot import AnalysisError
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import check_features, split_names
@@ -57,7 +58,7 @@ def analyze_endpoint(service: Service) -> Route:
             result = await service.analyzer.analyze(data, features, base64=is_json)
         except (AnalysisError, DecodeError) as exc:
             raise analysis_error(exc) from None
-        return Response(orjson.dumps(result), media_type="application/json")
+        return Response(dumps(result), media_type="application/json")
 
     return Route("/analyze", analyze, methods=["POST"])
 

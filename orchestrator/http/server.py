@@ -109,6 +109,7 @@ class Runner:
         self.stopping = False
         self._serving: asyncio.Task[None] | None = None
         self._streaming: asyncio.Task[None] | None = None
+        self._watching: asyncio.Task[None] | None = None  # readiness, for the metric
 
     async def start(self, sockets: list[socket.socket] | None = None) -> None:
         """Listen (on `sockets` if given, else on host:port; raising if that cannot be
@@ -123,6 +124,7 @@ class Runner:
             await asyncio.sleep(0.01)
         self.port = self.server.servers[0].sockets[0].getsockname()[1]
         self._streaming = asyncio.create_task(self._stream())
+        self._watching = asyncio.create_task(self.service.ready.watch())
 
     async def _stream(self) -> None:
         try:
@@ -178,10 +180,16 @@ class Runner:
 
     async def wait(self) -> None:
         assert self._serving is not None and self._streaming is not None
-        await self._serving
-        if not self.stopping:  # the server stopped on its own (an error): stop the stream too
-            self.stop()
-        await self._streaming
+        try:
+            await self._serving
+            if not self.stopping:  # the server stopped on its own (an error): stop the stream
+                self.stop()
+            await self._streaming
+        finally:
+            if self._watching is not None:
+                self._watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._watching
 
     @contextlib.contextmanager
     def signals(self) -> Iterator[None]:

@@ -19,6 +19,7 @@ from orchestrator.engine.oneshot import Analyzer
 from orchestrator.graph.plan import Plan
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import Subscription
+from orchestrator.http.readiness import Readiness
 from orchestrator.http.settings import Settings
 from orchestrator.stream.worker import Worker
 
@@ -45,6 +46,14 @@ class Service:
             self.hub.close("this service has no stream (--no-stream): it analyses single images")
         self.connections = 0
         self.closing = asyncio.Event()  # set when the server stops: idle sockets say goodbye
+        self.ready = Readiness(
+            lambda: self.settings.no_stream or worker.pipeline.stdin_open,
+            lambda: self.plan_now().model_names,
+            worker.triton,
+            timeout=self.settings.ready_timeout,
+            refresh=self.settings.ready_refresh,
+        )
+        worker.telemetry.ready.set_function(lambda: 1.0 if self.ready.now() else 0.0)
 
     # Subscriptions -------------------------------------------------------------------
     def subscribe(self, req: Subscription) -> Subscriber:
@@ -130,31 +139,10 @@ class Service:
     # Readiness -------------------------------------------------------------------------
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
         """stdin open and, when the current plan uses Triton models, those models ready."""
-        stdin_open = self.worker.pipeline.stdin_open
-        checks: dict[str, Any] = {
-            "stdin": {"ok": stdin_open, "detail": "open" if stdin_open else "closed"}
-        }
+        ready, checks = await self.ready.check()
         if self.settings.no_stream:
-            checks = {"stdin": {"ok": True, "detail": "not read (--no-stream)"}}
-        models = self.plan_now().model_names
-        if models:
-            ok, detail = await self._triton_ready(models)
-            checks["triton"] = {"ok": ok, "detail": detail, "models": list(models)}
-        ready = all(c["ok"] for c in checks.values())
-        self.worker.telemetry.ready.set(1 if ready else 0)
+            checks["stdin"] = {"ok": True, "detail": "not read (--no-stream)"}
         return ready, checks
-
-    async def _triton_ready(self, models: tuple[str, ...]) -> tuple[bool, str]:
-        triton = self.worker.triton
-        if triton is None:
-            return False, "no Triton client in this worker"
-        try:
-            ok, reason = await asyncio.wait_for(triton.ready(models), self.settings.ready_timeout)
-        except asyncio.TimeoutError:
-            return False, f"Triton did not answer within {self.settings.ready_timeout:g} s"
-        except Exception as exc:  # a probe reports, it does not crash
-            return False, f"{type(exc).__name__}: {exc}"
-        return bool(ok), reason or ("ready" if ok else "not ready")
 
     @staticmethod
     def _busy(code: str, what: str, limit: int) -> ApiError:

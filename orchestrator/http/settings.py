@@ -35,3 +35,4 @@ class Settings:
     max_analyses: int = 4  # concurrent calls; more are refused (503 / RESOURCE_EXHAUSTED)
     max_image_bytes: int = 16 * 1024 * 1024  # one image
     no_stream: bool = False  # a pure analysis service: stdin is not read
+    ready_refresh: float = 2.0  # seconds between background Triton checks (framegraph_ready)

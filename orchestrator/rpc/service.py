@@ -15,6 +15,7 @@ import grpc
 import orjson
 
 from orchestrator.decode.base import DecodeError
+from orchestrator.delivery.events import dumps
 from orchestrator.engine.oneshot import AnalysisError
 from orchestrator.http.catalog import catalog_body, plan_body
 from orchestrator.http.errors import ApiError
@@ -77,7 +78,7 @@ class FramegraphServicer(pb_grpc.FramegraphServicer):
             await abort(context, as_api_error(exc))
         image = result["image"]
         return pb.AnalyzeResponse(
-            json=utf8(orjson.dumps(result)),
+            json=utf8(dumps(result)),
             latency_ms=result["latency_ms"],
             width=image["width"],
             height=image["height"],

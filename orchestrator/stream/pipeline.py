@@ -27,6 +27,7 @@ from orchestrator.engine.timing import critical_path
 from orchestrator.graph.plan import Plan, Planner
 from orchestrator.ingest.backlog import Backlog
 from orchestrator.ingest.lines import DEFAULT_MAX_LINE_BYTES, Line, LineReader
+from orchestrator.models.deadline import Deadline
 from orchestrator.stream.outbox import Outbox
 from orchestrator.telemetry import Telemetry
 
@@ -39,6 +40,7 @@ class PipelineConfig:
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     timings: bool = False  # add per-frame queue/decode/Triton/worker times to result events
+    retry_within: float = 2.0  # seconds after arrival within which Triton requests are retried
 
 
 class Pipeline:
@@ -193,12 +195,18 @@ class Pipeline:
         return out  # type: ignore[return-value]
 
     def _frame(self, line: Line, result: Decoded | Payload) -> Frame:
+        deadline = Deadline.after(line.arrived, self.config.retry_within)
         if isinstance(result, Decoded):
             return Frame(
-                line.seq, line.ts, line.arrived, image=result.image, results=dict(result.inputs)
+                line.seq,
+                line.ts,
+                line.arrived,
+                image=result.image,
+                results=dict(result.inputs),
+                deadline=deadline,
             )
         info = FrameInfo(line.seq, line.ts, result.width, result.height)
-        return Frame(line.seq, line.ts, line.arrived, info=info)
+        return Frame(line.seq, line.ts, line.arrived, info=info, deadline=deadline)
 
     # Outcomes ---------------------------------------------------------------------
     def _finished(self, task: asyncio.Task[Frame]) -> None:

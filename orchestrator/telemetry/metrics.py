@@ -8,7 +8,17 @@ histograms; labels are bounded (feature, reason, policy, model), never per clien
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
+
+# No `*_created` series (the creation time of every counter and histogram, per label set):
+# they double the series count and nothing here reads them. Process-wide, by design.
+disable_created_metrics()
 
 # Soft real time: most of the mass sits between 1 ms and 1 s.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5)
@@ -129,8 +139,17 @@ class Telemetry:
         self.triton_errors = Counter(
             f"{p}_triton_errors", "Triton requests that failed.", ["model"], registry=r
         )
+        self.triton_retries = Counter(
+            f"{p}_triton_retries",
+            "Failed Triton requests tried again within the frame's deadline, by reason "
+            "(unavailable: server or connection gone; not_ready: model not loaded).",
+            ["model", "reason"],
+            registry=r,
+        )
         self.ready = Gauge(
-            f"{p}_ready", "1 when the worker can serve its current plan.", registry=r
+            f"{p}_ready",
+            "1 when the worker can serve its current plan (evaluated when scraped).",
+            registry=r,
         )
 
     # The events, named as the pipeline sees them.
@@ -159,6 +178,9 @@ class Telemetry:
         self.triton_seconds.labels(model).observe(seconds)
         if not ok:
             self.triton_errors.labels(model).inc()
+
+    def triton_retry(self, model: str, reason: str) -> None:
+        self.triton_retries.labels(model, reason).inc()
 
     def value(self, name: str, labels: dict[str, str] | None = None) -> float:
         """A sample's current value (0 when never observed)."""

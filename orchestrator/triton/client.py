@@ -5,9 +5,13 @@
 - `infer(model, batch)`: one request per call (a frame's whole batch of crops at once),
   with a per-request timeout; frame-sized single inputs go through system shared memory
   when the server is on this host.
-- When the server is unreachable, requests fail at once with an error naming the model,
-  a background task probes the server with exponential backoff (tenacity), and requests
-  resume as soon as it is ready again (shared memory is registered afresh).
+- A request that fails as unavailable or not ready is retried within the frame's deadline
+  (`retry.py`, called from one place, `_infer`); retries are counted per model and reason.
+- When the server is unreachable, a background task probes it with exponential backoff
+  (tenacity), each time on a fresh connection (a broken gRPC channel would otherwise sit
+  in its own reconnect backoff), and swaps that connection in as soon as the server is
+  ready again (shared memory is registered afresh). Meanwhile requests wait for it while
+  their frame's deadline allows, and fail with an error naming the model after that.
 """
 
 from __future__ import annotations
@@ -22,26 +26,21 @@ from typing import Any
 import numpy as np
 import tritonclient.grpc as grpcclient
 import tritonclient.grpc.aio as aio
-from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential, wait_random
 from tritonclient.utils import InferenceServerException
 
 from orchestrator.models import Model, Outputs
 from orchestrator.telemetry import Telemetry
 from orchestrator.telemetry.remote import credit_remote
 from orchestrator.triton.contract import check_model
+from orchestrator.triton.errors import TritonError, TritonNotReady, TritonUnavailable, classify
+from orchestrator.triton.retry import RetryPolicy
 from orchestrator.triton.shm import Region, ShmPool
 
+__all__ = ["TritonClient", "TritonError", "TritonNotReady", "TritonUnavailable", "describe"]
 log = logging.getLogger(__name__)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-_GONE = ("StatusCode.UNAVAILABLE", "StatusCode.DEADLINE_EXCEEDED", "StatusCode.CANCELLED")
-
-
-class TritonError(RuntimeError):
-    """A request failed; the message names the model."""
-
-
-class TritonUnavailable(TritonError):
-    """The server cannot be reached, or is not ready."""
+RECONNECT_MAX_WAIT = 1.0  # seconds between probes of a lost server, at most
 
 
 class _NotReady(Exception):
@@ -56,18 +55,23 @@ class TritonClient:
         timeout: float = 10.0,
         telemetry: Telemetry | None = None,
         shared_memory: bool = True,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.url = url
         self.timeout = timeout
         self.telemetry = telemetry or Telemetry()
+        self.retry = retry or RetryPolicy()
         self._client = aio.InferenceServerClient(url)
         local = url.rsplit(":", 1)[0] in LOCAL_HOSTS
         self._shm: ShmPool | None = ShmPool() if shared_memory and local else None
         self._registered: set[str] = set()
         self._registering = asyncio.Lock()
         self._use_shm = self._shm is not None
-        self._healthy = True
-        self._recovering: asyncio.Task[None] | None = None
+        self._connected = asyncio.Event()  # clear while reconnecting
+        self._connected.set()
+        self._lost_at = 0.0
+        self._background: set[asyncio.Task[None]] = set()  # reconnecting, retiring
+        self._retired: list[aio.InferenceServerClient] = []  # replaced connections
         self.reconnects = 0
 
     # Start-up -------------------------------------------------------------------------
@@ -92,7 +96,7 @@ class TritonClient:
 
     async def ready(self, models: Sequence[str]) -> tuple[bool, str]:
         """(ready?, why not) for readiness probes: server up and these models loaded."""
-        if not self._healthy:
+        if not self.healthy:
             return False, f"Triton at {self.url} unreachable (reconnecting)"
         try:
             if not await self._client.is_server_ready(client_timeout=2.0):
@@ -120,8 +124,17 @@ class TritonClient:
         return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
     async def _infer(self, model: Model, batch: np.ndarray) -> Outputs:
+        """One request, retried (within the frame's deadline) when Triton is unavailable."""
+        return await self.retry.run(
+            lambda: self._attempt(model, batch),
+            connected=self._connected,
+            outage=self._outage,
+            on_retry=lambda why: self.telemetry.triton_retry(model.name, why),
+        )
+
+    async def _attempt(self, model: Model, batch: np.ndarray) -> Outputs:
         name = model.name
-        if not self._healthy:
+        if not self.healthy:
             self.telemetry.triton_request(name, 0.0, ok=False)
             raise TritonUnavailable(f"{name}: Triton unreachable at {self.url} (reconnecting)")
         inp = grpcclient.InferInput("image", list(batch.shape), model.input_tensor.datatype)
@@ -134,10 +147,10 @@ class TritonClient:
             )
         except InferenceServerException as exc:
             self.telemetry.triton_request(name, time.perf_counter() - start, ok=False)
-            if exc.status() in _GONE:
+            error = classify(name, exc)
+            if isinstance(error, TritonUnavailable):
                 self._lost()
-                raise TritonUnavailable(f"{name}: Triton unreachable: {exc.message()}") from None
-            raise TritonError(f"{name}: {exc.message()}") from None
+            raise error from None
         finally:
             if slot is not None:
                 slot[0].free.put_nowait(slot[1])
@@ -177,28 +190,55 @@ class TritonClient:
 
     # Recovery -------------------------------------------------------------------------
     def _lost(self) -> None:
-        if self._healthy:
+        if self.healthy:
             log.warning("Triton at %s lost; reconnecting with backoff", self.url)
-            self._healthy = False
-            self._recovering = asyncio.get_running_loop().create_task(self._recover())
+            self._connected.clear()
+            self._lost_at = time.perf_counter()
+            task = asyncio.get_running_loop().create_task(self._recover())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     async def _recover(self) -> None:
+        """Probe on a fresh connection each time until the server is ready; swap it in."""
         retry = AsyncRetrying(
-            wait=wait_exponential_jitter(initial=0.2, max=5.0),
+            wait=wait_exponential(0.1, RECONNECT_MAX_WAIT) + wait_random(0, 0.1),
             retry=retry_if_exception_type((_NotReady, InferenceServerException)),
         )
         async for attempt in retry:
             with attempt:
-                if not await self._client.is_server_ready(client_timeout=2.0):
-                    raise _NotReady
-        self._registered.clear()  # a restarted server has forgotten our regions
+                fresh = aio.InferenceServerClient(self.url)
+                try:
+                    if not await fresh.is_server_ready(client_timeout=2.0):
+                        raise _NotReady
+                except BaseException:
+                    await fresh.close()
+                    raise
+        old, self._client = self._client, fresh
+        for name in self._registered:  # a restarted server has forgotten them; a live one not
+            with contextlib.suppress(InferenceServerException):
+                await fresh.unregister_system_shared_memory(name)
+        self._registered.clear()
         self.reconnects += 1
-        self._healthy = True
+        self._connected.set()
         log.warning("Triton at %s is back", self.url)
+        self._retired.append(old)
+        # Closing a channel cancels its calls (asyncio.CancelledError, not a gRPC error):
+        # close the old one only once every request still on it has had its timeout.
+        await asyncio.sleep(self.timeout)
+        await self._close_retired()
+
+    async def _close_retired(self) -> None:
+        while self._retired:
+            with contextlib.suppress(Exception):
+                await self._retired.pop().close()
 
     @property
     def healthy(self) -> bool:
-        return self._healthy
+        return self._connected.is_set()
+
+    def _outage(self) -> float:
+        """Seconds since the server was lost; 0 while connected."""
+        return 0.0 if self.healthy else time.perf_counter() - self._lost_at
 
     @property
     def shared_memory(self) -> bool:
@@ -218,15 +258,16 @@ class TritonClient:
         return out
 
     async def close(self) -> None:
-        if self._recovering is not None:
-            self._recovering.cancel()
+        for task in list(self._background):
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._recovering
+                await task
         with contextlib.suppress(Exception):
             for name in self._registered:
                 await self._client.unregister_system_shared_memory(name)
         if self._shm is not None:
             self._shm.close()
+        await self._close_retired()
         await self._client.close()
 
 

@@ -91,6 +91,11 @@ class LazyTriton:
         client = self.client or await self.open()
         return await client.infer(model, batch)
 
+    @property
+    def healthy(self) -> bool:
+        """Connected, and not reconnecting (no waiting: for readiness at scrape time)."""
+        return self.client is not None and self.client.healthy
+
     async def ready(self, models: Sequence[str]) -> tuple[bool, str]:
         """Readiness for `models`; asking starts connecting (a probe is what asks first)."""
         if not models:
@@ -116,8 +121,19 @@ class LazyTriton:
         if self.startup_seconds is not None:
             out["embedded_startup_seconds"] = round(self.startup_seconds, 2)
         out["reconnects"] = self.client.reconnects
+        out["retries"] = self._retries()
         out["shared_memory"] = self.client.shared_memory
         return {"triton": out}
+
+    def _retries(self) -> dict[str, int]:
+        """Requests tried again, by reason (all models together)."""
+        out: dict[str, int] = {}
+        for metric in self._telemetry.triton_retries.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_total"):
+                    why = sample.labels["reason"]
+                    out[why] = out.get(why, 0) + int(sample.value)
+        return out
 
     async def close(self) -> None:
         if self.client is not None:

@@ -93,3 +93,20 @@ def test_run_with_dali_gives_the_same_features_as_opencv() -> None:
         assert out.returncode == 0, out.stderr.decode()
         outputs[decoder] = [json.loads(line)["features"] for line in out.stdout.splitlines()]
     assert len(outputs["dali"]) == 12 and outputs["dali"] == outputs["opencv"]
+
+
+def test_run_takes_data_urls_and_refuses_lines_over_the_limit() -> None:
+    encoded = framegraph("encode", "samples/vtest", "--max-frames", "2").stdout.splitlines()
+    small = encoded[0]
+    lines = [b"data:image/jpeg;base64," + small, small + b"A" * len(small), small]
+    limit = str(len(small) + 100)  # the first and last fit, the middle one does not
+    out = framegraph(
+        "run", "-f", "image.quality", "--lossless", "--max-line-bytes", limit,
+        stdin=b"\n".join(lines) + b"\n",
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [e["type"] for e in events] == ["result", "error", "result"]
+    assert events[1]["error"]["code"] == "too_large"
+    assert f"exceeds {limit} bytes" in events[1]["error"]["message"]
+    assert events[0]["features"] == events[2]["features"]

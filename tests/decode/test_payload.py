@@ -68,3 +68,21 @@ def test_garbage_bytes_never_escape_as_other_errors(data: bytes) -> None:
 def test_decode_base64_rejects_impossible_lengths() -> None:
     with pytest.raises(DecodeError):
         decode_base64(b"abcde")
+
+
+def test_data_urls_as_browsers_write_them(vtest_jpegs) -> None:
+    jpeg = base64.b64encode(vtest_jpegs[0])
+    for line in (
+        b"data:image/jpeg;base64," + jpeg,
+        b"DATA:image/jpeg;base64," + jpeg + b"\n",
+        b"data:image/png;name=frame.jpg;base64," + jpeg,  # the media type is not trusted
+        b"data:;base64," + jpeg,
+        b"data:image/jpeg;base64," + base64.urlsafe_b64encode(vtest_jpegs[0]).rstrip(b"="),
+    ):
+        p = parse_line(line)
+        assert (p.format, p.width, p.height) == ("JPEG", 768, 576)
+    with pytest.raises(DecodeError, match="not base64 \\(no ';base64'\\)"):
+        parse_line(b"data:image/svg+xml,%3Csvg%3E")
+    assert code_of(b"data:image/jpeg;base64") == "not_base64"  # no comma
+    assert code_of(b"data:image/jpeg;base64,") == "empty"
+    assert code_of(b"data:text/plain;base64," + base64.b64encode(b"hello")) == "not_an_image"

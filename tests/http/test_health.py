@@ -71,7 +71,11 @@ async def test_readiness_follows_stdin(start, until) -> None:
 
 async def test_triton_is_consulted_only_for_the_models_the_live_plan_needs(start, sse) -> None:
     triton = FakeTriton(ok=False)
-    live = await start(catalog=neural_catalog(), triton=triton)
+    live = await start(
+        Settings(ready_refresh=3600),  # only the probes below ask (no background check)
+        catalog=neural_catalog(),
+        triton=triton,
+    )
     async with httpx.AsyncClient(base_url=live.url) as client:
         await sse(live.url).open(features="size").subscribed()
         assert (await client.get("/readyz")).status_code == 200

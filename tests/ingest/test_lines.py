@@ -1,5 +1,6 @@
 import asyncio
 import io
+import tracemalloc
 from itertools import pairwise
 
 from hypothesis import given, settings
@@ -49,3 +50,41 @@ def test_any_chunking_gives_the_same_lines(pieces: list[bytes], chunk: int) -> N
     finally:
         lines_mod._CHUNK = old
     assert [g.data for g in got] == [p + b"\n" for p in pieces]
+
+
+class Endless:
+    """A stream with one line of `size` bytes (made as read), then a short line."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def read1(self, n: int) -> bytes:
+        if self.left > 0:
+            take = min(n, self.left)
+            self.left -= take
+            return b"A" * take
+        if self.left == 0:
+            self.left = -1
+            return b"\nshort\n"
+        return b""
+
+
+async def test_an_over_long_line_is_never_held_whole() -> None:
+    loop = asyncio.get_running_loop()
+    got: list[Line] = []
+    done = asyncio.Event()
+
+    def deliver(line: Line | None) -> None:
+        got.append(line) if line is not None else done.set()
+
+    limit = 1 << 20
+    tracemalloc.start()
+    try:
+        LineReader(Endless(64 * limit), deliver, loop, max_line_bytes=limit).start()
+        await asyncio.wait_for(done.wait(), 60)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [g.error.code if g.error else g.data for g in got] == ["too_large", b"short\n"]
+    assert f"line of {64 * limit + 1} bytes exceeds {limit} bytes" in got[0].error.message
+    assert peak < 8 * limit  # a few chunks at most, not the 64 MiB line

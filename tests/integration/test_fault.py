@@ -1,4 +1,5 @@
-"""Triton lost mid-stream and restarted: every line keeps exactly one outcome, results resume."""
+"""Triton lost mid-stream and restarted: every line keeps exactly one outcome, results resume;
+with retries, no frame whose deadline allows the wait loses its feature."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ import json
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from orchestrator.triton.embedded import EmbeddedTriton, free_ports
 
-from .streams import FRAMEGRAPH, ROOT
+from .streams import FRAMEGRAPH, ROOT, LiveRun
 
 pytestmark = [pytest.mark.triton, pytest.mark.slow]
 
 
-def test_server_stopped_and_restarted_mid_stream(vtest_jpegs) -> None:
+def test_server_stopped_and_restarted_mid_stream_without_retries(vtest_jpegs) -> None:
     http, grpc, metrics = free_ports(3)
 
     def server() -> EmbeddedTriton:
@@ -28,7 +30,7 @@ def test_server_stopped_and_restarted_mid_stream(vtest_jpegs) -> None:
     first = server()
     proc = subprocess.Popen(
         [*FRAMEGRAPH, "run", "-f", "persons,image.quality", "--triton-url", first.grpc_url,
-         "--lossless"],
+         "--lossless", "--retry-within", "0"],  # no retries: frames fail while it is down
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
     )
     events: list[dict] = []
@@ -80,3 +82,42 @@ def test_server_stopped_and_restarted_mid_stream(vtest_jpegs) -> None:
     assert failed and all("persons" in e["errors"]["persons"] for e in failed)  # names the model
     assert "persons" in events[0]["features"]
     assert "persons" in events[-1]["features"]  # results resumed after the restart
+
+
+def test_with_retries_a_restart_loses_no_frame_whose_deadline_allows_the_wait(
+    vtest_jpegs, tmp_path: Path
+) -> None:
+    http, grpc, metrics = free_ports(3)
+
+    def server() -> EmbeddedTriton:
+        return EmbeddedTriton(
+            models=["persons"], http_port=http, grpc_port=grpc, metrics_port=metrics
+        ).start()
+
+    first = server()
+    stats = tmp_path / "stats.json"
+    run = LiveRun(
+        ["-f", "persons,image.quality", "--triton-url", first.grpc_url, "--lossless",
+         "--retry-within", "60", "--stats", str(stats)],
+        vtest_jpegs,
+    )
+    restarted = None
+    try:
+        run.wait_for_events(10)
+        first.stop()  # gone mid-stream: frames in flight and arriving wait for it
+        time.sleep(1.0)
+        restarted = server()  # back on the same ports, a minute within the frames' deadline
+        run.wait_for_events(run.sent + 5)  # frames sent before and during the outage came out
+        run.finish()
+    finally:
+        run.kill()
+        first.stop()
+        if restarted:
+            restarted.stop()
+
+    events = run.events
+    assert [e["frame"] for e in events] == list(range(run.sent))
+    assert [e for e in events if e["type"] != "result" or e["errors"]] == []
+    assert all({"persons", "image.quality"} <= set(e["features"]) for e in events)
+    triton = json.loads(stats.read_text())["triton"]
+    assert triton["reconnects"] >= 1 and triton["retries"].get("unavailable", 0) >= 1

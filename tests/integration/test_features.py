@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from orchestrator.features import default_catalog
 from orchestrator.features.expression import EXPRESSIONS
 
 from .streams import ROOT, lines_of, run_worker
@@ -156,3 +157,36 @@ def test_faces_never_fewer_than_the_short_range_net_alone(megamind_events, megam
     now = [e["features"]["faces"]["count"] for e in megamind_events]
     assert all(n >= b for n, b in zip(now, before, strict=True)), (now, before)
     assert sum(now) > sum(before)  # the character in the background, found at last
+
+
+def _floats(value: object) -> list[float]:
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [x for v in value for x in _floats(v)]
+    return []
+
+
+def _digits(x: float) -> int:
+    """Significant digits of the float as written (70.1: 3; 70.0999984741211: 15)."""
+    mantissa = repr(abs(x)).split("e")[0].replace(".", "").lstrip("0")
+    return len(mantissa.rstrip("0")) if "." in repr(x) else len(mantissa)
+
+
+def test_every_features_json_has_no_float32_artefacts(
+    triton, megamind_jpegs, vtest_jpegs
+) -> None:
+    names = default_catalog().public()
+    data = lines_of(megamind_jpegs[:8] + vtest_jpegs[:4])  # faces, then people
+    events = asyncio.run(run_worker(triton.grpc_url, data, names))[0]
+    assert [e["type"] for e in events] == ["result"] * 12 and not any(e["errors"] for e in events)
+    assert set().union(*(e["features"] for e in events)) == set(names)
+    floats = 0
+    for e in events:
+        for name, value in e["features"].items():
+            for x in _floats(value):
+                floats += 1
+                assert _digits(x) <= 9, f"frame {e['frame']}: {name} writes {x!r}"
+    assert floats > 10_000  # landmarks, pose, boxes, scores, probabilities were all looked at
