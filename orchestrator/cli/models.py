@@ -69,9 +69,14 @@ def list_command(triton_url: str, as_json: bool) -> None:
 def reload_command(names: tuple[str, ...], triton_url: str) -> None:
     """Put the new version of NAME live (its composing models first), without failing a
     request; the old version retires once its requests are done. A version that fails to
-    load leaves the old one serving, and the command exits 1."""
+    load leaves the old one serving, and the command exits 1. So does an ensemble whose new
+    config no longer matches the worker's declaration of it (its features' `Model`): workers
+    would refuse it at their next start."""
+    from orchestrator.features import default_catalog
+    from orchestrator.triton.contract import check_model
     from orchestrator.triton.reload import ReloadError, reload
 
+    declared = {m.name: m for m in default_catalog().models()}
     client = _client(triton_url)
     for name in names:
         try:
@@ -80,3 +85,7 @@ def reload_command(names: tuple[str, ...], triton_url: str) -> None:
             raise click.ClickException(str(exc)) from None
         for switch in switches:
             click.echo(str(switch))
+        if name in declared:
+            mismatch = check_model(declared[name], client.get_model_config(name, as_json=True))
+            if mismatch:
+                raise click.ClickException(f"{name} is live but {mismatch}")

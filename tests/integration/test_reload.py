@@ -71,6 +71,10 @@ def test_persons_never_fails_while_its_models_are_reloaded(
         config = repo / "persons_post" / "config.pbtxt"  # a threshold, same version
         config.write_text(config.read_text().replace('"0.5"', '"0.45"'))
         assert "persons_post: version 2 serving" in reload()
+        ensemble = repo / "persons" / "config.pbtxt"  # live, but not what the worker declares
+        ensemble.write_text(ensemble.read_text().replace("max_batch_size: 32", "max_batch_size: 8"))
+        drifted = reload(expect=1)
+        assert "persons is live but" in drifted and "max_batch_size is 8, needs >= 16" in drifted
         broken = repo / "persons_post" / "3"
         broken.mkdir()
         (broken / "model.py").write_text("raise RuntimeError('this version is broken')\n")
