@@ -8,7 +8,7 @@ windows holds only small results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,11 @@ class FrameInfo:
     ts: float  # wall-clock arrival on stdin, seconds since the epoch
     width: int
     height: int
+    # The encoded input as it arrived (e.g. JPEG bytes) and its format ("JPEG", "PNG"), so
+    # that a feature can pass it on unchanged instead of re-encoding the pixels; released
+    # with the pixels when the frame is done.
+    source: bytes | None = field(default=None, repr=False, compare=False)
+    source_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,10 @@ class Frame:
             self.info = FrameInfo(self.seq, self.ts, w, h)
 
     def release(self) -> None:
-        """Drop the pixels and big intermediates once nothing will read them again."""
+        """Drop the pixels, the encoded input and big intermediates once nothing will read
+        them again."""
         self.image = None
+        if self.info is not None and self.info.source is not None:
+            self.info = replace(self.info, source=None)
         for name in [n for n in self.results if n.startswith("input.")]:
             del self.results[name]
