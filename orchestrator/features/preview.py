@@ -35,8 +35,7 @@ PASS_BYTES_PER_PIXEL = 0.25
 @dataclass(frozen=True)
 class Preview:
     JSON: ClassVar[str] = (
-        "{width, height, frame_width, frame_height, bytes, passthrough: bool, "
-        "jpeg: base64 JPEG}"
+        "{width, height, frame_width, frame_height, bytes, passthrough: bool, jpeg: base64 JPEG}"
     )
 
     jpeg: bytes

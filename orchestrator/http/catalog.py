@@ -36,11 +36,10 @@ def features_endpoint(service: Service) -> Route:
 def plan_endpoint(service: Service) -> Route:
     async def plan(request: Request) -> Response:
         """The plan for `?features=`, as `framegraph plan --json`; without it, the live plan
-        (the union of current subscriptions) and who is subscribed."""
+        (the union of current subscriptions), who is subscribed, and who shares each node."""
         names = split_names(request.query_params.getlist("features"))
         if not names:
-            live = service.plan_now().to_json()
-            return JSONResponse(live | {"live": True, "subscribers": len(service.hub)})
+            return JSONResponse(service.live_plan())
         requested = check_features(service.planner, names, service.settings)
         return JSONResponse(service.planner.plan(requested).to_json())
 
