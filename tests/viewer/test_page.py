@@ -57,10 +57,11 @@ def test_frames_appear_and_person_boxes_are_drawn_where_the_events_say(
     page = new_page()
     page.goto(f"{server.url}/#features={FEATURES}")
     wait_js(page, "framegraph.state === 'live'")
-    server.feed(vtest_lines())
+    server.feed(vtest_lines() * 2)  # twice: the jump back to the start is a scene cut
+    wait_js(page, "framegraph.plan && framegraph.plan.triton && framegraph.plan.triton.connected")
     wait_js(
         page,
-        "framegraph.drawn && framegraph.drawn.frame >= 30"
+        "framegraph.drawn && framegraph.drawn.frame >= 70"
         " && framegraph.drawn.features.persons.count > 0"
         " && document.querySelectorAll('.chart').length >= 4",
         timeout=240,
@@ -68,6 +69,10 @@ def test_frames_appear_and_person_boxes_are_drawn_where_the_events_say(
     shot = Path(os.environ.get("FRAMEGRAPH_VIEWER_SCREENSHOT") or tmp_path / "viewer.png")
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes().startswith(b"\x89PNG")
+
+    shared = page.text_content('#plan li[data-node="persons"] .shared')
+    assert shared == "×1"  # the live plan: this viewer alone needs persons
+    assert "persons" in page.text_content("#plan .summary")  # Triton models in use, loaded
 
     page.click("#pause")
     assert page.text_content("#state").startswith("paused")

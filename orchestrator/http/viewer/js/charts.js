@@ -12,10 +12,13 @@ export class Charts {
     this.colorOf = colorOf;
     this.series = new Map(); // "feature.key" -> {feature, points: [[frame, value]], el, canvas, value}
     this.cuts = [];
+    this.first = null; // the first frame received: charts fill their width from there
     this.last = 0;
   }
 
   push(frame, features) {
+    if (frame < this.last) this.clear(); // frame numbers went back: a new stream
+    if (this.first === null) this.first = frame;
     this.last = frame;
     for (const [name, value] of Object.entries(features)) {
       if (isCut(value)) this.cuts.push(frame);
@@ -26,6 +29,12 @@ export class Charts {
     for (const s of this.series.values()) {
       while (s.points.length && s.points[0][0] <= first) s.points.shift();
     }
+  }
+
+  clear() {
+    for (const s of this.series.values()) s.points.length = 0;
+    this.cuts = [];
+    this.first = null;
   }
 
   /** Forget the series of features no longer received. */
@@ -72,8 +81,9 @@ export class Charts {
     ctx.clearRect(0, 0, w, h);
     const last = s.points.at(-1);
     s.el.querySelector("b").textContent = last ? format(last[1]) : "–";
-    const x0 = this.last - WINDOW;
-    const x = (frame) => ((frame - x0) / WINDOW) * w;
+    const x0 = Math.max(this.last - WINDOW, this.first ?? 0);
+    const span = Math.max(1, this.last - x0);
+    const x = (frame) => ((frame - x0) / span) * w;
     ctx.fillStyle = CUT_COLOR;
     for (const f of this.cuts) ctx.fillRect(Math.round(x(f)), 0, Math.max(1, dpr), h);
     if (s.points.length < 2) return;
