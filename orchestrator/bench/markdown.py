@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from orchestrator.bench import preview
+
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -331,6 +333,7 @@ def render(result: dict[str, Any], image: Path | None, doc: Path, command: str) 
                 for c in cmp["ceiling"]
             ),
         )
+    out += preview.section(result)
     out += ["### Exactly once", ""]
     out += _table(
         ["scenario", "ok", "Triton models used: inferences (expected)", "problems"],

@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import base64
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from orchestrator.bench import baselines, tritonstats
+from orchestrator.bench import baselines, preview, tritonstats
 from orchestrator.bench.exactness import check
 from orchestrator.bench.machine import machine_facts
 from orchestrator.bench.procs import ServerSampler
@@ -103,6 +104,8 @@ def run_bench(config: BenchConfig, log: Log = _stderr) -> dict[str, Any]:
             log(_line(run))
         client.close()
     base = baselines.run_all(config, chosen, sets, clips, log)
+    log("image.preview on the vtest clip")
+    previews = preview.measure([base64.b64decode(line) for line in Clip.load("vtest").lines])
     return {
         "benchmark": "framegraph bench",
         "schema": 1,
@@ -112,6 +115,7 @@ def run_bench(config: BenchConfig, log: Log = _stderr) -> dict[str, Any]:
         "timings_available": timings,
         "scenarios": runs,
         "baselines": base,
+        "preview": previews,
         "duration_s": round(time.perf_counter() - began, 1),
     }
 
