@@ -34,8 +34,8 @@ def _frames(jpegs: Sequence[bytes], size: tuple[int, int] | None) -> list[tuple[
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if size is not None:
             image = cv2.resize(image, size, interpolation=cv2.INTER_CUBIC)
-            data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, CAMERA_QUALITY])[1]
-            data = data.tobytes()
+            params = [cv2.IMWRITE_JPEG_QUALITY, CAMERA_QUALITY]
+            data = cv2.imencode(".jpg", image, params)[1].tobytes()
         h, w = image.shape[:2]
         out.append((image, FrameInfo(i, 0.0, w, h, source=data, source_format="JPEG")))
     return out
