@@ -11,6 +11,7 @@ import base64
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -26,20 +27,31 @@ ROOT = Path(__file__).resolve().parents[2]
 FRAMEGRAPH = str(Path(sys.executable).with_name("framegraph"))
 
 
+def clip_lines(name: str) -> list[bytes]:
+    """A sample clip's frames as stdin lines (base64, no newline)."""
+    frames = sorted((ROOT / "samples" / name).glob("*.jpg"))
+    return [base64.b64encode(p.read_bytes()) for p in frames]
+
+
 def vtest_lines() -> list[bytes]:
-    return [
-        base64.b64encode(p.read_bytes()) for p in sorted((ROOT / "samples/vtest").glob("*.jpg"))
-    ]
+    return clip_lines("vtest")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class Serve:
     """`framegraph serve` in a subprocess; its stdin is ours."""
 
-    def __init__(self, *args: str, token: str | None = None) -> None:
+    def __init__(self, *args: str, token: str | None = None, port: int = 0) -> None:
+        """`port` 0: any free port (the server prints it); else that one."""
         env = {k: v for k, v in os.environ.items() if k != "FRAMEGRAPH_TOKEN"}
-        cmd = [FRAMEGRAPH, "serve", "--port", "0", "--log-level", "warning", "--linger", "inf"]
+        cmd = [FRAMEGRAPH, "serve", "--port", str(port), "--log-level", "warning"]
         self.proc = subprocess.Popen(
-            [*cmd, *(["--token", token] if token else []), *args],
+            [*cmd, "--linger", "inf", *(["--token", token] if token else []), *args],
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
@@ -48,18 +60,30 @@ class Serve:
         assert self.proc.stderr is not None and self.proc.stdin is not None
         self.stdin = self.proc.stdin
         self.log: list[str] = []
-        for raw in self.proc.stderr:  # "framegraph: listening on http://127.0.0.1:PORT"
-            self.log.append(raw.decode(errors="replace"))
-            if m := re.search(rb"listening on (http://\S+)", raw):
-                self.url = m.group(1).decode()
-                break
+        if port:
+            self.url = f"http://127.0.0.1:{port}"
         else:
-            raise AssertionError(f"serve exited with {self.proc.wait()}: {''.join(self.log)}")
+            for raw in self.proc.stderr:  # "framegraph: listening on http://127.0.0.1:PORT"
+                self.log.append(raw.decode(errors="replace"))
+                if m := re.search(rb"listening on (http://\S+)", raw):
+                    self.url = m.group(1).decode()
+                    break
+            else:
+                raise AssertionError(f"serve exited with {self.proc.wait()}: {''.join(self.log)}")
         threading.Thread(target=self._drain, daemon=True).start()
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(base_url=self.url, headers=headers, timeout=10)
         self._feeding = threading.Event()
         self._feeder: threading.Thread | None = None
+        if port:
+            wait_for(self._answers, timeout=60)
+
+    def _answers(self) -> bool:
+        assert self.proc.poll() is None, f"serve exited: {''.join(self.log)}"
+        try:
+            return self.http.get("/healthz").status_code == 200
+        except httpx.TransportError:
+            return False
 
     def _drain(self) -> None:
         assert self.proc.stderr is not None
@@ -112,6 +136,12 @@ class Serve:
 
     def computed(self, feature: str) -> float:
         return self.metrics().get(("framegraph_feature_computations_total", feature), 0.0)
+
+    def kill(self) -> None:
+        """Die at once, as a crash would: connections drop without a goodbye."""
+        self.stop_feeding()
+        self.proc.kill()
+        self.proc.wait()
 
     def stop(self) -> None:
         self.stop_feeding()

@@ -23,8 +23,8 @@ CHROMIUM = os.environ.get("FRAMEGRAPH_CHROMIUM", "/usr/bin/chromium")
 def serve() -> Iterator[Callable[..., Serve]]:
     started: list[Serve] = []
 
-    def start(*args: str, token: str | None = None) -> Serve:
-        started.append(Serve(*args, token=token))
+    def start(*args: str, token: str | None = None, port: int = 0) -> Serve:
+        started.append(Serve(*args, token=token, port=port))
         return started[-1]
 
     yield start

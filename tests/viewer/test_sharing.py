@@ -41,6 +41,12 @@ def test_viewers_and_an_sse_client_share_each_computation(serve, new_page) -> No
     wait_for(lambda: server.plan()["subscribers"] == 3)
     plan = server.plan()
     assert plan["shared_by"]["image.preview"] == plan["shared_by"]["persons"] == 3
+    for page in pages:  # and each viewer's plan panel says so
+        wait_js(
+            page,
+            "document.querySelector('#plan li[data-node=\"persons\"] .shared')"
+            "?.textContent === '×3'",
+        )
 
     lines = vtest_lines()
     server.feed(lines)

@@ -41,6 +41,7 @@ const stats = new Stats({
   stream: $("stat-stream"),
 });
 const charts = new Charts($("charts"), colorOf);
+view.charts = charts;
 let entries = new Map();
 let frameSize = null;
 let connection = null;
