@@ -10,7 +10,7 @@ export class Charts {
   constructor(root, colorOf) {
     this.root = root;
     this.colorOf = colorOf;
-    this.series = new Map(); // "feature.key" -> {feature, points: [[frame, value]], el, canvas, value}
+    this.series = new Map(); // "feature.key" -> {feature, points: [[frame, value]], el, canvas}
     this.cuts = [];
     this.first = null; // the first frame received: charts fill their width from there
     this.last = 0;
@@ -22,7 +22,9 @@ export class Charts {
     this.last = frame;
     for (const [name, value] of Object.entries(features)) {
       if (isCut(value)) this.cuts.push(frame);
-      for (const [key, number] of scalarsOf(value)) this.line(name, key).points.push([frame, number]);
+      for (const [key, number] of scalarsOf(value)) {
+        this.line(name, key).points.push([frame, number]);
+      }
     }
     const first = frame - WINDOW;
     this.cuts = this.cuts.filter((f) => f > first);

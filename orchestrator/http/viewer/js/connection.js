@@ -23,6 +23,7 @@ export class Connection {
     this.nextId = 1;
     this.timer = null;
     this.ended = null; // the `end` event of the last subscription, if the server ended it
+    this.queue = QUEUE; // dropped if the server allows less (--max-queue): its default then
     this.stopped = true;
   }
 
@@ -55,12 +56,13 @@ export class Connection {
 
   connect() {
     clearTimeout(this.timer);
-    this.state("connecting", this.attempt ? `attempt ${this.attempt + 1}` : "");
+    // A retry keeps saying why it retries (ended, or lost) rather than flicker.
+    if (!this.attempt) this.state("connecting", "");
+    else if (!this.ended) this.state("disconnected", `reconnecting (attempt ${this.attempt + 1})`);
     let opened = false;
     const ws = (this.ws = new WebSocket(this.url));
     ws.onopen = () => {
       opened = true;
-      this.ended = null;
       if (this.features.length) this.subscribe();
       else this.state("idle", "no feature selected");
     };
@@ -80,7 +82,8 @@ export class Connection {
     this.attempt += 1;
     const seconds = Math.round(delay / 100) / 10;
     if (this.ended) {
-      this.state("ended", `${this.ended.reason || "stream ended"}; waiting for the stream (${seconds} s)`);
+      const why = this.ended.reason || "stream ended";
+      this.state("ended", `${why}; waiting for the stream (${seconds} s)`);
     } else {
       const why = close.code === 1006 ? "connection lost" : `closed (${close.code})`;
       this.state("disconnected", `${why}; reconnecting in ${seconds} s`);
@@ -89,7 +92,8 @@ export class Connection {
   }
 
   subscribe() {
-    this.send({ type: "subscribe", features: this.features, policy: "latest", queue: QUEUE });
+    const queue = this.queue ? { queue: this.queue } : {};
+    this.send({ type: "subscribe", features: this.features, policy: "latest", ...queue });
   }
 
   receive(event) {
@@ -97,10 +101,16 @@ export class Connection {
       case "subscribed":
         this.subscribed = true;
         this.attempt = 0;
+        this.ended = null;
         this.state("live", "");
         break;
       case "rejected":
         if (event.request === "subscribe") this.subscribed = false;
+        if (event.request === "subscribe" && event.error === "bad_queue" && this.queue) {
+          this.queue = null;
+          this.subscribe();
+          return;
+        }
         if (event.status === 410) {
           // subscribing after the end of input (the server lingers): wait for a new stream
           this.ended = { reason: "the stream has ended" };

@@ -15,7 +15,9 @@ import { base64Bytes, isMask, isPicture, itemsOf } from "./shapes.js";
 import { Stats } from "./stats.js";
 import { Toggles } from "./toggles.js";
 
-const DEFAULT = ["image.preview", "persons.tracks", "persons.dwell", "motion", "image.quality", "scene.cut"];
+const DEFAULT = [
+  "image.preview", "persons.tracks", "persons.dwell", "motion", "image.quality", "scene.cut",
+];
 const PLAN_EVERY_MS = 2000;
 const $ = (id) => document.getElementById(id);
 
@@ -125,7 +127,7 @@ async function pump() {
   if (drawing) return;
   drawing = true;
   try {
-    while (pending && !view.paused) {
+    while (pending && !view.paused && !document.hidden) {
       const event = pending;
       pending = null;
       await draw(event);
@@ -155,7 +157,9 @@ async function draw(event) {
     return;
   }
   const [bitmap, ...maskBitmaps] = bitmaps;
-  if (picture) frameSize = [picture.frame_width ?? picture.width, picture.frame_height ?? picture.height];
+  if (picture) {
+    frameSize = [picture.frame_width ?? picture.width, picture.frame_height ?? picture.height];
+  }
   const [w, h] = frameSize || extent(features);
   for (const canvas of [video, overlay]) {
     if (canvas.width !== w || canvas.height !== h) {
@@ -187,7 +191,8 @@ function extent(features) {
   let h = 360;
   for (const value of Object.values(features)) {
     for (const it of itemsOf(value)) {
-      for (const [x, y] of [...(it.box ? [it.box.slice(0, 2), it.box.slice(2)] : []), ...(it.points || [])]) {
+      const corners = it.box ? [it.box.slice(0, 2), it.box.slice(2)] : [];
+      for (const [x, y] of [...corners, ...(it.points || [])]) {
         w = Math.max(w, Math.ceil(x));
         h = Math.max(h, Math.ceil(y));
       }
@@ -251,7 +256,8 @@ async function onRefused() {
 function initialSelection(catalog) {
   const valid = new Set(catalog.features.filter((e) => e.public).map((e) => e.name));
   const hash = new URLSearchParams(location.hash.slice(1)).get("features");
-  const wanted = hash !== null ? hash.split(",") : catalog.default.length ? catalog.default : DEFAULT;
+  const fallback = catalog.default.length ? catalog.default : DEFAULT;
+  const wanted = hash !== null ? hash.split(",") : fallback;
   return wanted.map((n) => n.trim()).filter((n) => valid.has(n));
 }
 
@@ -281,6 +287,8 @@ async function start() {
   setInterval(refreshPlan, PLAN_EVERY_MS);
   setInterval(() => stats.render(), 500);
 
+  // A hidden tab draws nothing (its stats still count); it shows the newest frame on return.
+  document.addEventListener("visibilitychange", pump);
   $("pause").addEventListener("click", () => {
     view.paused = !view.paused;
     $("pause").textContent = view.paused ? "Resume" : "Pause";

@@ -48,7 +48,8 @@ function boxesItems(obj) {
   return obj.boxes.map((box, i) => {
     const it = { box, points: null, track: null, labels: [] };
     if (Array.isArray(tracks) && Number.isInteger(tracks[i])) it.track = tracks[i];
-    if (Array.isArray(obj.labels) && typeof obj.labels[i] === "string") it.labels.push(obj.labels[i]);
+    const text = Array.isArray(obj.labels) ? obj.labels[i] : undefined;
+    if (typeof text === "string") it.labels.push(text);
     return it;
   });
 }

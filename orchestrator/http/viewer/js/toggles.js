@@ -26,9 +26,8 @@ export class Toggles {
     const via = new Map();
     for (const name of [...this.selected].sort()) {
       for (const dep of this.closure(name)) {
-        if (dep !== name && this.entries.get(dep)?.public && !this.selected.has(dep) && !via.has(dep)) {
-          via.set(dep, name);
-        }
+        const implied = dep !== name && this.entries.get(dep)?.public;
+        if (implied && !this.selected.has(dep) && !via.has(dep)) via.set(dep, name);
       }
     }
     return via;
