@@ -51,7 +51,7 @@ def rgb(hex_color: str) -> list[int]:
 def test_a_new_features_boxes_points_and_labels_are_drawn_without_viewer_code(
     serve, new_page
 ) -> None:
-    server = serve()
+    server = serve("--max-queue", "2", "--queue", "2")  # below the viewer's 4: it adapts
     page = new_page()
     page.goto(f"{server.url}/#features=motion")
     wait_js(page, "framegraph.state === 'live'")
