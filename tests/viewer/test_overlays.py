@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from .browser import wait_js
 
-# Shapes of features other engineers are adding (hands), and the `boxes` list form.
+# Shapes of the hands features (a Detections-like palm box with 7 key points, 21 landmarks
+# per hand, a gesture per hand), and the `boxes` list form.
 DRAW = """async () => {
   const base = new URL('viewer/js/', document.baseURI);
   const { drawOverlays } = await import(new URL('overlays.js', base));
@@ -17,8 +18,11 @@ DRAW = """async () => {
   const hand = Array.from({ length: 21 }, (_, i) => [300, 250 - 8 * i, 0.1]);
   const features = {
     hands: { count: 1, objects: [{ box: [100, 80, 200, 220], score: 0.9, keypoints: seven }] },
-    'hands.landmarks': { count: 1, hands: [{ presence: 0.9, points: hand }] },
-    'hands.gesture': { count: 1, hands: [{ label: 'open_palm', score: 0.8 }] },
+    'hands.landmarks': {
+      count: 1,
+      hands: [{ present: true, presence: 0.9, handedness: 'right', points: hand }],
+    },
+    'hands.gesture': { count: 1, hands: [{ gesture: 'open_palm', score: 0.8 }] },
     cars: { boxes: [[20, 240, 80, 290]], labels: ['car'] },
   };
   const needs = { 'hands.landmarks': ['hands'], 'hands.gesture': ['hands.landmarks'] };

@@ -4,9 +4,10 @@
 // Rules that keep the picture readable whatever is subscribed:
 // - a box feature refined by another box feature in the same event (persons by
 //   persons.tracks, faces by faces.tracks) is not drawn twice: the refined one is drawn;
-// - a feature whose items have no geometry (an expression per face, a dwell per track)
-//   labels the boxes of another feature: by track id when both have them, else by index
-//   when the counts agree (results keep detection order), preferring its prerequisites.
+// - a feature whose items have no geometry (an expression per face, a dwell per track, a
+//   gesture per hand) labels the boxes of another feature: by track id when both have
+//   them, else by index when the counts agree (results keep detection order), preferring
+//   its prerequisites.
 
 import { itemsOf } from "./shapes.js";
 import { layout } from "./skeletons.js";
@@ -49,9 +50,10 @@ function attach(name, own, items, boxed, refined, closure) {
   const shown = boxed.filter((b) => !refined.has(b));
   const needed = shown.filter((b) => closure(name).has(b));
   const pool = needed.length ? needed : shown;
-  if (own.some((i) => i.track !== null)) {
+  const tracked = pool.filter((b) => items.get(b).some((it) => it.track !== null));
+  if (own.some((i) => i.track !== null) && tracked.length) {
     const byTrack = new Map();
-    for (const b of pool) {
+    for (const b of tracked) {
       for (const it of items.get(b)) {
         if (it.track !== null && !byTrack.has(it.track)) byTrack.set(it.track, it);
       }

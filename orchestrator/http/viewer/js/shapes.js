@@ -3,6 +3,7 @@
 // - an item is an object with a box (`box`, `xyxy`, `bbox`: [x1, y1, x2, y2] in frame pixels)
 //   and/or points (`keypoints`, `points`, `landmarks`: [[x, y, ...], ...]), or an object in an
 //   array of objects (label-only items, e.g. an expression per face, a dwell time per track);
+//   its short strings (`label`, `gesture`, ...) and `seconds`/`blinks` are its labels;
 //   `{boxes: [[x1, y1, x2, y2], ...]}` with parallel `tracks`/`ids`/`labels` arrays works too;
 // - a mask is an object with `png` (base64), `width` and `height`;
 // - a picture is an object with `jpeg` (base64), `width` and `height` (image.preview);
@@ -11,6 +12,7 @@
 const BOX_KEYS = ["box", "xyxy", "bbox"];
 const POINT_KEYS = ["keypoints", "points", "landmarks"];
 const LABEL_UNITS = { seconds: " s", blinks: " blinks" };
+const MAX_LABEL = 32; // longer strings are data (base64, ids), not labels
 const NOT_SERIES = new Set(["width", "height", "frame_width", "frame_height", "bytes"]);
 const MAX_DEPTH = 4;
 
@@ -36,7 +38,11 @@ function item(obj) {
   const pointsKey = POINT_KEYS.find((k) => isPoints(obj[k]));
   if (pointsKey) out.points = obj[pointsKey];
   if (Number.isInteger(obj.track)) out.track = obj.track;
-  if (typeof obj.label === "string") out.labels.push(obj.label);
+  for (const value of Object.values(obj)) {
+    if (typeof value === "string" && value && value !== "none" && value.length <= MAX_LABEL) {
+      out.labels.push(value);
+    }
+  }
   for (const [key, unit] of Object.entries(LABEL_UNITS)) {
     if (isNumber(obj[key])) out.labels.push(label(obj[key]) + unit);
   }
