@@ -32,8 +32,10 @@ def serve() -> Iterator[Callable[..., Serve]]:
         s.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not for the session: Playwright's synchronous API runs
+    an event loop in this thread while it is open, and later tests call `asyncio.run`."""
     if not shutil.which(CHROMIUM):
         pytest.skip(f"no {CHROMIUM} (scripts/test-setup installs Debian's chromium)")
     from playwright.sync_api import sync_playwright

@@ -44,7 +44,8 @@ def test_login_wrong_token_expiry_and_logout(serve, new_page) -> None:
 
     log_in(page, TOKEN)
     wait_js(page, "framegraph.state === 'live'")
-    page.click("#logout")
+    with page.expect_navigation():  # logging out reloads the page
+        page.click("#logout")
     wait_js(page, "window.framegraph && framegraph.state === 'login'")
     assert page.evaluate(STATUS, "features") == 401
     assert page.errors == []
