@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from orchestrator.bench.codec import omitted_if_none
 from orchestrator.bench.config import BenchConfig
+from orchestrator.bench.preview import PreviewFigures
 from orchestrator.bench.workload import Mode
 
 
@@ -223,3 +224,4 @@ class BenchRun:
     scenarios: list[ScenarioResult]
     baselines: Baselines
     duration_s: float
+    preview: PreviewFigures | None = omitted_if_none()  # noqa: RUF009 (a field(), not a value)

@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import base64
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.bench import baselines, tritonstats
+from orchestrator.bench import baselines, preview, tritonstats
 from orchestrator.bench.config import BenchConfig
 from orchestrator.bench.exactness import check
 from orchestrator.bench.machine import machine_facts
@@ -82,6 +83,8 @@ def run_bench(config: BenchConfig, log: Log = _stderr) -> BenchRun:
             log(_line(run))
         client.close()
     base = baselines.run_all(config, chosen, sets, clips, log)
+    log("image.preview on the vtest clip")
+    previews = preview.measure([base64.b64decode(line) for line in Clip.load("vtest").lines])
     return BenchRun(
         benchmark="framegraph bench",
         schema=1,
@@ -92,6 +95,7 @@ def run_bench(config: BenchConfig, log: Log = _stderr) -> BenchRun:
         scenarios=runs,
         baselines=base,
         duration_s=round(time.perf_counter() - began, 1),
+        preview=previews,
     )
 
 

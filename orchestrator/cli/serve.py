@@ -93,7 +93,24 @@ if TYPE_CHECKING:
     envvar="FRAMEGRAPH_TOKEN",
     show_envvar=True,
     metavar="TOKEN",
-    help="Require 'Authorization: Bearer TOKEN' (not on /healthz, /readyz, /metrics).",
+    help="Require 'Authorization: Bearer TOKEN', or a browser login with it (not on "
+    "/healthz, /readyz, /metrics, nor the viewer's page).",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    callback=lambda ctx, param, value: _origins(value),
+    help="Let pages of this origin (e.g. https://dash.example.com) use the API from a "
+    "browser: CORS, WebSocket, SSE. Repeatable; none by default.",
+)
+@click.option(
+    "--session-ttl",
+    type=click.FloatRange(min=1),
+    default=3600.0,
+    show_default=True,
+    help="Seconds a browser login (session cookie) lasts, with --token.",
 )
 @click.option(
     "--features",
@@ -184,6 +201,8 @@ def serve_command(
     max_image_bytes: int,
     host: str,
     token: str | None,
+    cors_origins: tuple[str, ...],
+    session_ttl: float,
     features: tuple[str, ...],
     policy: str,
     queue: int,
@@ -208,6 +227,7 @@ def serve_command(
     """Serve the analysis of the frames on stdin to many clients over HTTP.
 
     \b
+    GET  /                    the live viewer (a web page)
     GET  /features            the catalog
     GET  /plan?features=a,b   a plan explained (without features: the live plan)
     GET  /events?features=a,b&policy=latest|lossless   Server-Sent Events
@@ -215,6 +235,7 @@ def serve_command(
     POST /analyze?features=a,b   one image (body: the image, or JSON with base64)
     GET  /healthz /readyz /metrics
     gRPC framegraph.v1.Framegraph (--grpc-port), grpc.health.v1, reflection
+    POST /session             browser login with the token (a session cookie)
     """
     from orchestrator.features import default_catalog
     from orchestrator.graph import Planner
@@ -226,6 +247,8 @@ def serve_command(
         raise click.BadParameter(f"{queue} is over --max-queue {max_queue}", param_hint="--queue")
     settings = Settings(
         token=token or None,
+        cors_origins=cors_origins,
+        session_ttl=session_ttl,
         default_features=defaults,
         default_policy=policy,  # type: ignore[arg-type]
         max_subscribers=max_subscribers,
@@ -266,6 +289,21 @@ def serve_command(
         )
     )
     sys.exit(code)
+
+
+def _origins(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Each --cors-origin as browsers write it; a bad one is a usage error."""
+    from orchestrator.http.origins import normalise
+
+    out = []
+    for value in values:
+        origin = normalise(value)
+        if origin is None:
+            raise click.BadParameter(
+                f"{value!r} is not an origin like https://host[:port]", param_hint="--cors-origin"
+            )
+        out.append(origin)
+    return tuple(dict.fromkeys(out))
 
 
 async def _serve(

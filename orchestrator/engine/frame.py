@@ -9,7 +9,7 @@ windows holds only small results.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,11 @@ class FrameInfo:
     ts: float  # wall-clock arrival on stdin, seconds since the epoch
     width: int
     height: int
+    # The encoded input as it arrived (e.g. JPEG bytes) and its format ("JPEG", "PNG"), so
+    # that a feature can pass it on unchanged instead of re-encoding the pixels; released
+    # with the pixels when the frame is done.
+    source: bytes | None = field(default=None, repr=False, compare=False)
+    source_format: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,7 +62,10 @@ class Frame:
             self.info = FrameInfo(self.seq, self.ts, w, h)
 
     def release(self, large: Iterable[str] = ()) -> None:
-        """Drop the pixels and the `large` intermediates (model inputs) once nothing reads them."""
+        """Drop the pixels, the encoded input and the `large` intermediates (model inputs)
+        once nothing reads them again."""
         self.image = None
+        if self.info is not None and self.info.source is not None:
+            self.info = replace(self.info, source=None)
         for name in large:
             self.results.pop(name, None)

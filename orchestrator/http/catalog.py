@@ -29,11 +29,10 @@ def catalog_body(service: Service, show_all: bool = False) -> dict[str, Any]:
 
 
 def plan_body(service: Service, names: list[str]) -> dict[str, Any]:
-    """GET /plan's answer for these names; without names, the live plan and its subscribers
-    (gRPC ExplainPlan carries the same)."""
+    """GET /plan's answer for these names; without names, the live plan, its subscribers and
+    who shares each node (gRPC ExplainPlan carries the same)."""
     if not names:
-        live = service.plan_now().to_json()
-        return live | {"live": True, "subscribers": len(service.hub)}
+        return service.live_plan()
     requested = check_features(service.planner, names, service.settings)
     return service.planner.plan(requested).to_json()
 
@@ -49,7 +48,7 @@ def features_endpoint(service: Service) -> Route:
 def plan_endpoint(service: Service) -> Route:
     async def plan(request: Request) -> Response:
         """The plan for `?features=`, as `framegraph plan --json`; without it, the live plan
-        (the union of current subscriptions) and who is subscribed."""
+        (the union of current subscriptions), who is subscribed, and who shares each node."""
         names = split_names(request.query_params.getlist("features"))
         return JSONResponse(plan_body(service, names))
 

@@ -96,6 +96,32 @@ class Service:
         """The plan the next frame will run: the union of current subscriptions."""
         return self.planner.plan(self.hub.requested())
 
+    def live_plan(self) -> dict[str, Any]:
+        """The plan the next frame runs, and for whom: `subscribers` (how many in all),
+        `shared_by` (each node: how many subscriptions need it, itself or as a
+        prerequisite) and `triton` (connected, and the models loaded there)."""
+        plan = self.plan_now()
+        shared = dict.fromkeys(plan.order, 0)
+        for sub in self.hub:
+            for name in self.planner.plan(sub.features).order:
+                shared[name] = shared.get(name, 0) + 1
+        return plan.to_json() | {
+            "live": True,
+            "subscribers": len(self.hub),
+            "shared_by": shared,
+            "triton": self._triton_state(),
+        }
+
+    def _triton_state(self) -> dict[str, Any] | None:
+        """None without Triton; else whether it is connected and the models it serves us
+        (the embedded server loads them at start; a remote one was checked for them)."""
+        triton = self.worker.triton
+        if triton is None:
+            return None
+        connected = getattr(triton, "client", None) is not None
+        models = [getattr(m, "name", m) for m in getattr(triton, "models", ())] if connected else []
+        return {"connected": connected, "models_loaded": models}
+
     def ack(self, kind: str, sub: Subscriber, from_frame: int | None = None) -> dict[str, Any]:
         """What a client is told when its subscription starts or changes. `grace`: how long
         it may be away and resume (seconds)."""
@@ -106,7 +132,7 @@ class Service:
             "policy": sub.policy,
             "queue": sub.maxsize,
             "from_frame": sub.first_seq if from_frame is None else from_frame,
-            "plan": self.plan_now().to_json(),
+            "plan": self.live_plan(),
             "grace": self.resumer.grace,
         }
 

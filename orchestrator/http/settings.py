@@ -2,7 +2,8 @@
 
 Every limit exists so that one client cannot take more than its share of a stream
 process: subscriber slots, queue memory, request and message sizes, a socket that
-stopped reading.
+stopped reading. Browser access (which other origins, how long a login lasts) is
+explicit: nothing is allowed by default.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from orchestrator.delivery.subscriber import Policy
 @dataclass(frozen=True)
 class Settings:
     token: str | None = None  # bearer token for everything but health, readiness and metrics
+    cors_origins: tuple[str, ...] = ()  # other origins whose pages may use the API (normalised)
+    session_ttl: float = 3600.0  # seconds a browser login (session cookie) lasts
+    max_sessions: int = 1024  # browser sessions kept at once; the oldest go first
     default_features: tuple[str, ...] = ()  # for clients that name none
     default_policy: Policy = "latest"
     max_subscribers: int = 256  # subscriptions (SSE and WebSocket together)

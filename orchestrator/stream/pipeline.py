@@ -144,14 +144,14 @@ class Pipeline:
             self.telemetry.frames_in_flight.set(self._in_flight)
             plan = self._plan_now(lines[-1].seq)
             started = time.perf_counter()
-            decoded = await asyncio.to_thread(self._decode, lines, plan)
+            decoded, payloads = await asyncio.to_thread(self._decode, lines, plan)
             share = (time.perf_counter() - started) / len(lines)
-            for line, result in zip(lines, decoded, strict=True):
+            for line, result, payload in zip(lines, decoded, payloads, strict=True):
                 if isinstance(result, DecodeError):
                     self.telemetry.failed(result.code)
                     outbox.put(self._outcome(line, "error", result.code, result.message))
                     continue
-                frame = self._frame(line, result)
+                frame = self._frame(line, result, payload)
                 frame.queue_seconds = started - line.arrived
                 frame.decode_seconds = share
                 task = self.executor.admit(frame, plan)
@@ -168,18 +168,25 @@ class Pipeline:
             self.plan = plan
         return plan
 
-    def _decode(self, lines: list[Line], plan: Plan) -> list[Decoded | Payload | DecodeError]:
-        """Runs in a worker thread: payload checks, then one decoder batch if pixels are needed."""
+    def _decode(
+        self, lines: list[Line], plan: Plan
+    ) -> tuple[list[Decoded | Payload | DecodeError], list[Payload | None]]:
+        """Runs in a worker thread: payload checks, then one decoder batch if pixels are needed.
+        Returns each line's outcome and its checked payload (None if it had none)."""
         out: list[Decoded | Payload | DecodeError | None] = [None] * len(lines)
+        payloads: list[Payload | None] = [None] * len(lines)
         good: list[tuple[int, Payload]] = []
         for i, line in enumerate(lines):
             if line.error is not None:
                 out[i] = line.error
                 continue
             try:
-                good.append((i, parse_line(line.data, self.config.max_pixels)))
+                payload = parse_line(line.data, self.config.max_pixels)
             except DecodeError as exc:
                 out[i] = exc
+                continue
+            payloads[i] = payload
+            good.append((i, payload))
         if good and plan.needs_image:
             start = time.perf_counter()
             results = self.decoder.decode([p.data for _, p in good], plan.inputs)
@@ -192,20 +199,24 @@ class Pipeline:
         else:
             for i, payload in good:
                 out[i] = payload  # nobody needs pixels: the header was checked, no decode
-        return out  # type: ignore[return-value]
+        return out, payloads  # type: ignore[return-value]
 
-    def _frame(self, line: Line, result: Decoded | Payload) -> Frame:
+    def _frame(self, line: Line, result: Decoded | Payload, payload: Payload | None) -> Frame:
+        """The frame record; it keeps the encoded input (`FrameInfo.source`) until done."""
         deadline = Deadline.after(line.arrived, self.config.retry_within)
         if isinstance(result, Decoded):
+            h, w = result.image.shape[:2]
+            info = FrameInfo(line.seq, line.ts, w, h, *_source(payload))
             return Frame(
                 line.seq,
                 line.ts,
                 line.arrived,
                 image=result.image,
                 results=dict(result.inputs),
+                info=info,
                 deadline=deadline,
             )
-        info = FrameInfo(line.seq, line.ts, result.width, result.height)
+        info = FrameInfo(line.seq, line.ts, result.width, result.height, *_source(result))
         return Frame(line.seq, line.ts, line.arrived, info=info, deadline=deadline)
 
     # Outcomes ---------------------------------------------------------------------
@@ -257,3 +268,8 @@ class Pipeline:
             self._in_flight -= 1
             self.telemetry.frames_in_flight.set(self._in_flight)
             self._slot.set()
+
+
+def _source(payload: Payload | None) -> tuple[bytes | None, str]:
+    """The encoded input and its format, for `FrameInfo`."""
+    return (payload.data, payload.format) if payload is not None else (None, "")

@@ -46,3 +46,21 @@ async def test_unknown_paths_and_methods_are_json_errors(start) -> None:
         assert r.status_code == 404 and r.json()["error"] == "not_found"
         r = await client.post("/features")
         assert r.status_code == 405 and r.json()["error"] == "method_not_allowed"
+
+
+async def test_the_live_plan_says_how_many_subscriptions_share_each_node(start, sse) -> None:
+    live = await start()
+    await sse(live.url).open(features="motion").subscribed()
+    await sse(live.url).open(features="motion,scene.cut").subscribed()
+    async with httpx.AsyncClient(base_url=live.url) as client:
+        plan = (await client.get("/plan")).json()
+    assert plan["subscribers"] == 2
+    assert plan["shared_by"] == {
+        "image.small": 2,
+        "image.thumb": 2,
+        "motion": 2,
+        "image.histogram": 1,
+        "scene.cut": 1,
+    }
+    assert list(plan["shared_by"]) == plan["order"]
+    assert plan["triton"] is None  # this worker has no Triton at all

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from orchestrator.bench import preview
 from orchestrator.bench.markdown import comparisons, scenarios
 from orchestrator.bench.report import Report
 
@@ -32,6 +33,7 @@ def render(report: Report, image_path: Path | None, doc: Path) -> str:
         *comparisons.work_saved(cmp.work_saved),
         *comparisons.against_direct(cmp.direct),
         *comparisons.ceiling(report.run.baselines.ceiling, cmp.ceiling),
+        *preview.section(report.run.preview),
         *scenarios.exactly_once(runs),
         END,
     ]
