@@ -143,7 +143,7 @@ class TritonClient:
                 slot[0].free.put_nowait(slot[1])
         elapsed = time.perf_counter() - start
         self.telemetry.triton_request(name, elapsed, ok=True)
-        credit_remote(elapsed)
+        credit_remote(elapsed, name, len(batch))
         return {o.name: result.as_numpy(o.name) for o in model.outputs}
 
     async def _shared(
