@@ -50,6 +50,7 @@ class Frame:
     queue_seconds: float = 0.0  # arrival to decode start
     decode_seconds: float = 0.0  # this frame's share of its decode batch
     wants: dict[int, frozenset[Any]] = field(default_factory=dict)  # subscriber -> keys due here
+    prev_ts: float | None = None  # the previous input line's ts (rates by timestamp)
 
     def __post_init__(self) -> None:
         if self.info is None and self.image is not None:
