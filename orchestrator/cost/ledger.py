@@ -50,9 +50,7 @@ class Account:
         self.meters["count"].add(0.0, 1)
 
     def to_json(self, per_computation: bool = False) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            f"{w}_s": round(self.seconds[w], 6) for w in WHERE
-        } | {
+        out: dict[str, Any] = {f"{w}_s": round(self.seconds[w], 6) for w in WHERE} | {
             "per_second": {w: round(self.meters[w].per_second(), 6) for w in WHERE},
         }
         if per_computation:

@@ -86,7 +86,9 @@ class Hub:
             self.on_join(sub.id)
         return sub
 
-    def change(self, sub: Subscriber, features: Iterable[Feature], rate: Rate | None = None) -> None:
+    def change(
+        self, sub: Subscriber, features: Iterable[Feature], rate: Rate | None = None
+    ) -> None:
         sub.change(features, self.next_seq, rate)
         self._changed()
 

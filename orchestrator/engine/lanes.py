@@ -42,7 +42,9 @@ class Lane:
     def remember(self, frame: Frame) -> Row:
         """Keep this run's inputs (what the prerequisites have: failures are gaps)."""
         row = Row(
-            frame.seq, frame.info, {d: frame.results[d] for d in self.node.needs if d in frame.results}
+            frame.seq,
+            frame.info,
+            {d: frame.results[d] for d in self.node.needs if d in frame.results},
         )
         if self.history is not None:
             self.history.append(row)

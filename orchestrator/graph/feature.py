@@ -7,11 +7,12 @@ A parameter names a feature with its dots written as underscores (`faces_tracks`
 `faces.tracks`), or one of the runtime's resources: `image` (the decoded BGR frame),
 `frame` (`FrameInfo`), `state` (the feature's in-order state) and whatever the runtime
 registers (`infer`, Triton inference); a tiling feature also gets `block` (`BlockInfo`).
-Keyword-only arguments whose default is `Param(...)` are parameters clients set per request
-(`persons(min_score=0.3)`); they never name prerequisites. A feature that calls a net names its `Model`s
-(`models=(PERSONS,)`); a whole-frame model's input is a node of its own, `input.<model>`,
-taken as the parameter `input_<model>`. The function may be `async` (it then awaits remote
-work such as Triton) or plain (it then runs inline on the event loop, so it must be cheap).
+Keyword-only arguments whose default is `Param(...)` are parameters clients set per
+request (`persons(min_score=0.3)`); they never name prerequisites. A feature that calls a
+net names its `Model`s (`models=(PERSONS,)`); a whole-frame model's input is a node of its
+own, `input.<model>`, taken as the parameter `input_<model>`. The function may be `async`
+(it then awaits remote work such as Triton) or plain (it then runs inline on the event
+loop, so it must be cheap).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from orchestrator.graph.key import NodeKey
-from orchestrator.graph.param import TYPES, Parameter, ParamError, Value
+from orchestrator.graph.param import TYPES, ParamError, Parameter, Value
 from orchestrator.graph.window import Window
 from orchestrator.models import FrameInput, Model
 

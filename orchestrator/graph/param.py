@@ -70,11 +70,11 @@ class Parameter:
                 or (self.le is not None and value > self.le)
             )
         ):
+            default = format_value(self.default)
             raise ParamError(
                 feature,
                 self.name,
-                f"parameter {self.name} must be {self.bounds} (default {format_value(self.default)}), "
-                f"not {raw!r}",
+                f"parameter {self.name} must be {self.bounds} (default {default}), not {raw!r}",
             )
         return value
 
@@ -108,7 +108,7 @@ class Parameter:
         }
 
 
-def Param(  # noqa: N802 - reads as a default value, like pydantic's Field
+def Param(
     default: Value, *, ge: float | None = None, le: float | None = None, doc: str = ""
 ) -> Any:
     """Declare a keyword-only feature argument as a client-settable parameter."""

@@ -83,7 +83,9 @@ class Plan:
             "inputs": list(self.inputs),
             "max_window": self.max_window,
             "needs": {n: list(d) for n, d in self.needs.items()},
-            "params": {n: dict(node.key.params) for n, node in self.nodes.items() if node.key.params},
+            "params": {
+                n: dict(node.key.params) for n, node in self.nodes.items() if node.key.params
+            },
         }
 
     def explain(self, runs: Mapping[str, str] | None = None) -> str:
@@ -136,7 +138,9 @@ class Planner:
             if key.id in nodes:
                 return
             feat = self.catalog[key.name]
-            node = Node(key, feat, feat.needs, {**feat.defaults, **dict(key.params)}, feat.frames(key))
+            node = Node(
+                key, feat, feat.needs, {**feat.defaults, **dict(key.params)}, feat.frames(key)
+            )
             nodes[key.id] = node
             for dep in feat.needs:
                 visit(NodeKey(dep))

@@ -40,7 +40,9 @@ class Rate:
         if _given(every):
             k = _number(every)
             if k is None or not k.is_integer() or not 1 <= k <= MAX_EVERY:
-                raise RateError(f"{prefix}every must be an integer from 1 to {MAX_EVERY}, not {every!r}")
+                raise RateError(
+                    f"{prefix}every must be an integer from 1 to {MAX_EVERY}, not {every!r}"
+                )
             return cls(every=int(k)) if k > 1 else EVERY_FRAME
         if _given(rate):
             r = _number(rate)

@@ -22,7 +22,7 @@ from typing import Any
 from orchestrator.graph.catalog import Catalog
 from orchestrator.graph.key import NodeKey
 from orchestrator.graph.param import ParamError
-from orchestrator.graph.plan import UnknownFeatureError
+from orchestrator.graph.plan import Plan, Planner, UnknownFeatureError
 from orchestrator.graph.rate import EVERY_FRAME, Rate, RateError
 from orchestrator.graph.syntax import FeatureRequest, RequestSyntaxError, parse_features
 
@@ -99,3 +99,22 @@ def _want(catalog: Catalog, req: FeatureRequest, rate: Rate) -> Want:
             )
         return Want(key, EVERY_FRAME, block=feat.frames(key))
     return Want(key, own if req.has_rate else rate)
+
+
+def explain(planner: Planner, wants: Iterable[Want]) -> tuple[Plan, dict[str, str]]:
+    """The plan of everything wanted, and for each node on which frames it runs: the rates
+    of the wants that need it ("every frame" when one of them needs it on every frame)."""
+    wants = list(wants)
+    runs: dict[str, list[str]] = {}
+    for want in wants:
+        for node in planner.plan([want.key]).order:
+            if want.block is not None:
+                when = want.describe() if node == want.id else "every frame"
+            else:
+                when = want.rate.describe()
+            runs.setdefault(node, []).append(when)
+    out = {}
+    for node, whens in runs.items():
+        unique = list(dict.fromkeys(whens))
+        out[node] = "every frame" if "every frame" in unique else " + ".join(unique)
+    return planner.plan(w.key for w in wants), out

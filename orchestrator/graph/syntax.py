@@ -115,8 +115,8 @@ def from_mapping(obj: Mapping[str, Any]) -> FeatureRequest:
     name = obj.get("name")
     if extra or not isinstance(name, str) or not _NAME.match(name):
         raise RequestSyntaxError(
-            f"a structured feature is {{\"name\": \"a.b\", \"params\": {{...}}, "
-            f"\"rate\" or \"every\": ...}}, not {dict(obj)!r}"
+            f'a structured feature is {{"name": "a.b", "params": {{...}}, '
+            f'"rate" or "every": ...}}, not {dict(obj)!r}'
         )
     params = obj.get("params") or {}
     if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):

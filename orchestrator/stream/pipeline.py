@@ -171,7 +171,9 @@ class Pipeline:
                 self._tasks.add(task)
                 task.add_done_callback(self._finished)
 
-    def _decode(self, lines: list[Line], plans: list[Plan]) -> list[Decoded | Payload | DecodeError]:
+    def _decode(
+        self, lines: list[Line], plans: list[Plan]
+    ) -> list[Decoded | Payload | DecodeError]:
         """Runs in a worker thread: payload checks, then one decoder batch per distinct set
         of model inputs among the frames that need pixels."""
         out: list[Decoded | Payload | DecodeError | None] = [None] * len(lines)

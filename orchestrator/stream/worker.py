@@ -61,6 +61,17 @@ class Worker:
         stats = self.triton if hasattr(self.triton, "model_statistics") else None
         self.costs = TritonCosts(stats, self.ledger) if stats is not None else None  # type: ignore[arg-type]
 
+    def cost_summary(self) -> dict[str, Any]:
+        """Costs of this run: per node, the totals, and Triton's compute per inference."""
+        ledger = self.ledger
+        out: dict[str, Any] = {
+            "nodes": {n: ledger.node(n) for n in sorted(ledger.nodes)},
+            "totals": ledger.totals(),
+        }
+        if self.costs is not None:
+            out["triton_ms_per_inference"] = dict(self.costs.describe())
+        return out
+
     async def run(self, stream: BinaryIO, handle_signals: bool = True) -> None:
         """Run until end of input; SIGINT/SIGTERM stop intake and drain what is in flight."""
         loop = asyncio.get_running_loop()

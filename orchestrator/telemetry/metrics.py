@@ -27,6 +27,7 @@ class NodeTally:
     errors: int = 0
     seconds: float = 0.0  # wall time computing
 
+
 # Soft real time: most of the mass sits between 1 ms and 1 s.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5)
 COMPUTE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
