@@ -17,6 +17,7 @@ import click
 import httpx
 import orjson
 
+from orchestrator.cli.options import rate_options
 from orchestrator.client import Client, Event, ServiceError
 from orchestrator.delivery.subscriber import END_OF_STREAM, POLICIES
 
@@ -35,6 +36,7 @@ FRAME_EVENTS = frozenset({"result", "error", "dropped"})
 @click.option("--policy", type=click.Choice(POLICIES), help="Delivery policy (server default).")
 @click.option("--queue", type=click.IntRange(1), help="Events queued for this client.")
 @click.option("--ws", "use_ws", is_flag=True, help="Use the WebSocket instead of SSE.")
+@rate_options
 @click.option(
     "--token",
     envvar="FRAMEGRAPH_TOKEN",
@@ -56,6 +58,8 @@ def watch_command(
     policy: str | None,
     queue: int | None,
     use_ws: bool,
+    rate: float | None,
+    every: int | None,
     token: str | None,
     count: int | None,
     idle_timeout: float,
@@ -66,7 +70,7 @@ def watch_command(
     frames = 0
     try:
         with Client(url, token, idle_timeout=idle_timeout) as client:
-            for event in _events(client, names, policy, queue, use_ws):
+            for event in _events(client, names, policy, queue, use_ws, rate, every):
                 out.write(event.raw + "\n")
                 out.flush()
                 if event.type in FRAME_EVENTS:
@@ -89,14 +93,21 @@ def watch_command(
 
 
 def _events(
-    client: Client, names: str | None, policy: str | None, queue: int | None, use_ws: bool
+    client: Client,
+    names: str | None,
+    policy: str | None,
+    queue: int | None,
+    use_ws: bool,
+    rate: float | None = None,
+    every: int | None = None,
 ) -> Iterator[Event]:
     if not use_ws:
-        yield from client.events(names, policy, queue)
+        yield from client.events(names, policy, queue, rate=rate, every=every)
         return
-    with client.connect(names, policy, queue) as session:
+    with client.connect(names, policy, queue, rate=rate, every=every) as session:
         if names is None:  # no query subscription: ask for the server's default subset
-            yield Event.parse(orjson.dumps(session.subscribe(None, policy, queue)))
+            ack = session.subscribe(None, policy, queue, rate=rate, every=every)
+            yield Event.parse(orjson.dumps(ack))
         yield from session
 
 

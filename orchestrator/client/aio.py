@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -26,6 +26,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from orchestrator.client.events import Event, ServiceError, base_url, error_from, query, ws_url
 
 Features = str | Sequence[str] | None
+# WebSocket requests may also name features as structured objects {"name", "params", ...}
+Requested = str | Sequence[str | Mapping[str, Any]] | None
 
 
 class AsyncClient:
@@ -61,6 +63,10 @@ class AsyncClient:
     async def plan(self, features: Features = None) -> dict[str, Any]:
         return await self._get("/plan", query(features, None, None))
 
+    async def subscriptions(self) -> dict[str, Any]:
+        """`GET /subscriptions`: each subscription's features, rate, cost share and events."""
+        return await self._get("/subscriptions")
+
     async def health(self) -> dict[str, Any]:
         return await self._get("/healthz")
 
@@ -82,12 +88,22 @@ class AsyncClient:
 
     # Streams ---------------------------------------------------------------------------
     async def events(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> AsyncIterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         async with aconnect_sse(
-            self.http, "GET", "/events", params=query(features, policy, queue), timeout=timeout
+            self.http,
+            "GET",
+            "/events",
+            params=query(features, policy, queue, rate, every),
+            timeout=timeout,
         ) as source:
             if source.response.status_code != 200:
                 raise error_from(source.response.status_code, await source.response.aread())
@@ -100,10 +116,16 @@ class AsyncClient:
                     return
 
     def connect(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> AsyncSession:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        return AsyncSession(self, query(features, policy, queue))
+        return AsyncSession(self, query(features, policy, queue, rate, every))
 
 
 class AsyncSession:
@@ -141,17 +163,32 @@ class AsyncSession:
                 await self._reader
 
     async def subscribe(
-        self, features: Features, policy: str | None = None, queue: int | None = None
+        self,
+        features: Requested,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> dict[str, Any]:
+        """Subscribe; `features` may hold structured objects ({"name", "params", ...})."""
         body: dict[str, Any] = {"features": features}
         if policy:
             body["policy"] = policy
         if queue:
             body["queue"] = queue
+        if rate:
+            body["rate"] = rate
+        if every:
+            body["every"] = every
         return await self.request("subscribe", **body)
 
-    async def change(self, features: Features) -> dict[str, Any]:
-        return await self.request("change", features=features)
+    async def change(
+        self, features: Requested, *, rate: float | None = None, every: int | None = None
+    ) -> dict[str, Any]:
+        """Replace the features and the subscription's rate (every frame unless given)."""
+        extra = {k: v for k, v in (("rate", rate), ("every", every)) if v}
+        return await self.request("change", features=features, **extra)
 
     async def unsubscribe(self) -> dict[str, Any]:
         return await self.request("unsubscribe")

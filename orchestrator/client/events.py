@@ -77,8 +77,14 @@ def ws_url(base: str, params: dict[str, str] | None = None) -> str:
 
 
 def query(
-    features: str | Sequence[str] | None, policy: str | None, queue: int | None
+    features: str | Sequence[str] | None,
+    policy: str | None,
+    queue: int | None,
+    rate: float | None = None,
+    every: int | None = None,
 ) -> dict[str, str]:
+    """Query parameters; features may carry parameters and rates (`motion(every=3)`),
+    `rate`/`every` apply to the whole subscription."""
     params: dict[str, str] = {}
     if features:
         params["features"] = features if isinstance(features, str) else ",".join(features)
@@ -86,4 +92,8 @@ def query(
         params["policy"] = policy
     if queue:
         params["queue"] = str(queue)
+    if rate:
+        params["rate"] = str(rate)
+    if every:
+        params["every"] = str(every)
     return params

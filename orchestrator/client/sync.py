@@ -18,7 +18,7 @@ from httpx_sse import connect_sse
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from orchestrator.client.aio import Features
+from orchestrator.client.aio import Features, Requested
 from orchestrator.client.events import Event, ServiceError, base_url, error_from, query, ws_url
 
 
@@ -52,6 +52,10 @@ class Client:
     def plan(self, features: Features = None) -> dict[str, Any]:
         return self._get("/plan", query(features, None, None))
 
+    def subscriptions(self) -> dict[str, Any]:
+        """`GET /subscriptions`: each subscription's features, rate, cost share and events."""
+        return self._get("/subscriptions")
+
     def health(self) -> dict[str, Any]:
         return self._get("/healthz")
 
@@ -72,12 +76,22 @@ class Client:
         return response.json()
 
     def events(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> Iterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         with connect_sse(
-            self.http, "GET", "/events", params=query(features, policy, queue), timeout=timeout
+            self.http,
+            "GET",
+            "/events",
+            params=query(features, policy, queue, rate, every),
+            timeout=timeout,
         ) as source:
             if source.response.status_code != 200:
                 raise error_from(source.response.status_code, source.response.read())
@@ -90,10 +104,16 @@ class Client:
                     return
 
     def connect(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> Session:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        params = query(features, policy, queue)
+        params = query(features, policy, queue, rate, every)
         url = ws_url(self.url, params)
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
         try:
@@ -123,17 +143,32 @@ class Session:
         self.ws.close()
 
     def subscribe(
-        self, features: Features, policy: str | None = None, queue: int | None = None
+        self,
+        features: Requested,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> dict[str, Any]:
+        """Subscribe; `features` may hold structured objects ({"name", "params", ...})."""
         body: dict[str, Any] = {"features": features}
         if policy:
             body["policy"] = policy
         if queue:
             body["queue"] = queue
+        if rate:
+            body["rate"] = rate
+        if every:
+            body["every"] = every
         return self.request("subscribe", **body)
 
-    def change(self, features: Features) -> dict[str, Any]:
-        return self.request("change", features=features)
+    def change(
+        self, features: Requested, *, rate: float | None = None, every: int | None = None
+    ) -> dict[str, Any]:
+        """Replace the features and the subscription's rate (every frame unless given)."""
+        extra = {k: v for k, v in (("rate", rate), ("every", every)) if v}
+        return self.request("change", features=features, **extra)
 
     def unsubscribe(self) -> dict[str, Any]:
         return self.request("unsubscribe")

@@ -99,6 +99,9 @@ class Subscriber:
         """The current wants (they apply from the next admitted frame)."""
         return self._subsets[-1][1]
 
+    def wants_keys(self) -> frozenset[NodeKey]:
+        return frozenset(w.key for w in self.wants)
+
     @property
     def features(self) -> frozenset[str]:
         """The current node ids (`persons`, `persons(min_score=0.3)`)."""

@@ -12,18 +12,26 @@ frames before the subscription began) and whether the stream ended inside the bl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
 from orchestrator.engine.windows import BlockInfo
 from orchestrator.features.catalog import feature
-from orchestrator.features.motion import Motion
-from orchestrator.features.scene import SceneCut
 from orchestrator.graph import Param, Window
 from orchestrator.vision.detections import Detections
 
 BLOCK_FRAMES = 50  # 5 seconds of a 10 fps camera
+
+
+# What this module reads of `motion` and `scene.cut` (their modules are not imported here,
+# so that the catalog's declaration order stays the modules' own).
+class _Motion(Protocol):
+    energy: float
+
+
+class _Cut(Protocol):
+    cut: bool
 
 
 def _stats(values: np.ndarray, digits: int) -> dict[str, float | None]:
@@ -66,8 +74,8 @@ class Activity:
 def activity(
     persons: tuple[Detections, ...],
     faces: tuple[Detections, ...],
-    motion: tuple[Motion, ...],
-    scene_cut: tuple[SceneCut, ...],
+    motion: tuple[_Motion, ...],
+    scene_cut: tuple[_Cut, ...],
     block: BlockInfo,
     *,
     frames: int = Param(BLOCK_FRAMES, ge=2, le=600, doc="frames per block"),

@@ -18,6 +18,7 @@ from orchestrator.http.health import health_endpoints
 from orchestrator.http.limits import QueryLimit
 from orchestrator.http.service import Service
 from orchestrator.http.sse import events_endpoint
+from orchestrator.http.subscriptions import subscriptions_endpoint
 from orchestrator.http.ws import ws_endpoint
 
 
@@ -25,6 +26,7 @@ def create_app(service: Service) -> Starlette:
     routes = [
         features_endpoint(service),
         plan_endpoint(service),
+        subscriptions_endpoint(service),
         events_endpoint(service),
         ws_endpoint(service),
         *health_endpoints(service),

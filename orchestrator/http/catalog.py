@@ -1,7 +1,9 @@
 """GET /features and GET /plan: what is on offer, and what a request would cost.
 
 A catalog entry is exactly what `framegraph features --json` prints (`Feature.describe`):
-needs, window, where it runs, and the JSON shape of its result as clients receive it.
+needs, window, where it runs, its parameters, and the JSON shape of its result as clients
+receive it. A plan says on which frames each node runs (`runs`); the live plan adds how
+many subscriptions share each node and what it costs.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from orchestrator.http.params import check_features, split_names
+from orchestrator.graph.request import explain
+from orchestrator.http.params import check_rate, check_wants
 from orchestrator.http.service import Service
 
 
@@ -35,13 +38,16 @@ def features_endpoint(service: Service) -> Route:
 
 def plan_endpoint(service: Service) -> Route:
     async def plan(request: Request) -> Response:
-        """The plan for `?features=`, as `framegraph plan --json`; without it, the live plan
-        (the union of current subscriptions) and who is subscribed."""
-        names = split_names(request.query_params.getlist("features"))
-        if not names:
-            live = service.plan_now().to_json()
-            return JSONResponse(live | {"live": True, "subscribers": len(service.hub)})
-        requested = check_features(service.planner, names, service.settings)
-        return JSONResponse(service.planner.plan(requested).to_json())
+        """The plan for `?features=` (and `rate`/`every`), as `framegraph plan --json`;
+        without it, the live plan: the union of current subscriptions, with costs."""
+        q = request.query_params
+        raw = [v for v in q.getlist("features") if v.strip()]
+        if not raw:
+            return JSONResponse(service.live_plan())
+        rate = check_rate(q.get("rate"), q.get("every"))
+        wants = check_wants(service.planner, raw, service.settings, rate, default=False)
+        plan, runs = explain(service.planner, wants)
+        body = plan.to_json() | {"runs": runs, "wants": [w.to_json() for w in wants]}
+        return JSONResponse(body)
 
     return Route("/plan", plan, methods=["GET"])

@@ -13,7 +13,9 @@ from typing import Any
 
 from orchestrator.delivery.hub import StreamEndedError, SubscriberLimitError
 from orchestrator.delivery.subscriber import DISCONNECTED, Subscriber
+from orchestrator.graph import Rate, Want
 from orchestrator.graph.plan import Plan
+from orchestrator.graph.request import explain
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import Subscription
 from orchestrator.http.settings import Settings
@@ -33,15 +35,15 @@ class Service:
     # Subscriptions -------------------------------------------------------------------
     def subscribe(self, req: Subscription) -> Subscriber:
         try:
-            return self.hub.subscribe(req.features, req.policy, req.queue)
+            return self.hub.subscribe(req.wants, req.policy, req.queue, rate=req.rate)
         except SubscriberLimitError:
             limit = self.settings.max_subscribers
             raise self._busy("subscriber_limit", "subscribers", limit) from None
         except StreamEndedError as exc:
             raise ApiError(410, "stream_ended", str(exc)) from None
 
-    def change(self, sub: Subscriber, features: Iterable[str]) -> None:
-        self.hub.change(sub, features)
+    def change(self, sub: Subscriber, wants: Iterable[Want], rate: Rate | None = None) -> None:
+        self.hub.change(sub, wants, rate)
 
     def release(
         self, sub: Subscriber, reason: str = "client disconnected", code: str = DISCONNECTED
@@ -50,19 +52,47 @@ class Service:
         self.hub.unsubscribe(sub, reason, code)
 
     def plan_now(self) -> Plan:
-        """The plan the next frame will run: the union of current subscriptions."""
+        """The live plan: everything subscribed now, at any rate."""
         return self.planner.plan(self.hub.requested())
+
+    def live_plan(self) -> dict[str, Any]:
+        """The live plan explained: on which frames each node runs, for how many
+        subscriptions, and what it costs (moving averages over the last seconds)."""
+        subs = list(self.hub)
+        plan, runs = explain(self.planner, [w for s in subs for w in s.wants])
+        ledger = self.worker.ledger
+        sharing = {n: 0 for n in plan.order}
+        for sub in subs:
+            for node in self.planner.plan(sub.wants_keys()).order:
+                sharing[node] += 1
+        cost = {n: (ledger.node(n) or {}) | {"subscriptions": sharing[n]} for n in plan.order}
+        return plan.to_json() | {
+            "live": True,
+            "subscribers": len(subs),
+            "runs": runs,
+            "cost": cost,
+        }
+
+    def describe(self, sub: Subscriber) -> dict[str, Any]:
+        """A subscription as `GET /subscriptions` and the acknowledgements show it."""
+        return {
+            "subscriber": sub.id,
+            "features": sorted(sub.features),
+            "wants": [w.to_json() for w in sub.wants],
+            "rate": sub.rate.to_json(),
+            "policy": sub.policy,
+            "queue": sub.maxsize,
+            "cost": self.worker.ledger.subscription(sub.id),
+            "events": {"delivered": sub.delivered, "dropped": sub.dropped, "queued": len(sub)},
+        }
 
     def ack(self, kind: str, sub: Subscriber, from_frame: int | None = None) -> dict[str, Any]:
         """What a client is told when its subscription starts or changes."""
         return {
             "type": kind,
-            "subscriber": sub.id,
-            "features": sorted(sub.features),
-            "policy": sub.policy,
-            "queue": sub.maxsize,
+            **self.describe(sub),
             "from_frame": sub.first_seq if from_frame is None else from_frame,
-            "plan": self.plan_now().to_json(),
+            "plan": self.live_plan(),
         }
 
     def connect(self) -> Callable[[], None]:
