@@ -1,8 +1,9 @@
 """A moving sum over the last seconds, in one-second buckets: recent rates and means.
 
 Amounts (seconds of compute) and counts (computations) go into the bucket of the second
-they are reported in; `per_second` divides the recent sum by the horizon (or by the time
-since the meter started, while that is shorter), `mean` the recent sum by the recent count.
+they are reported in; `per_second` divides the sum of the last complete seconds by the
+horizon (or by the meter's age, while that is shorter), `mean` the recent sum (the current
+second included) by the recent count.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ class Meter:
             self._buckets.append([second, amount, count])
         self._trim()
 
-    def _recent(self) -> tuple[float, float]:
+    def _recent(self, complete: bool = False) -> tuple[float, float]:
         self._trim()
-        return sum(b[1] for b in self._buckets), sum(b[2] for b in self._buckets)
+        now = math.floor(self.clock())
+        kept = [b for b in self._buckets if not complete or b[0] < now]
+        return sum(b[1] for b in kept), sum(b[2] for b in kept)
 
     def per_second(self) -> float:
-        span = min(self.horizon, max(1.0, self.clock() - self.started))
-        return self._recent()[0] / span
+        span = min(self.horizon, max(1.0, math.floor(self.clock()) - math.floor(self.started)))
+        return self._recent(complete=True)[0] / span
 
     def mean(self, counts: Meter | None = None) -> float | None:
         """Recent amount per recent count (of this meter, or of `counts`)."""
@@ -48,5 +51,5 @@ class Meter:
 
     def _trim(self) -> None:
         oldest = math.floor(self.clock()) - self.horizon
-        while self._buckets and self._buckets[0][0] <= oldest:
+        while self._buckets and self._buckets[0][0] < oldest:
             self._buckets.popleft()

@@ -56,6 +56,7 @@ class TritonCosts:
         self.ledger = ledger
         self.period = period_s
         self.per_inference: dict[str, float] = {}  # model -> seconds, last known
+        self.prices: dict[str, float] = {}  # model the worker calls -> seconds per inference
         self._last: dict[str, tuple[int, int]] | None = None
         self._steps: dict[str, list[str]] = {}
 
@@ -87,6 +88,7 @@ class TritonCosts:
                     self.per_inference[name] = (ns - before[1]) / 1e9 / (inferences - before[0])
         self._last = now
         prices = {m: p for m in pending if (p := await self._price(m)) is not None}
+        self.prices.update(prices)
         self.ledger.settle(pending, prices)
 
     async def _price(self, model: str) -> float | None:
@@ -111,5 +113,5 @@ class TritonCosts:
             await self.poll()
 
     def describe(self) -> Mapping[str, float]:
-        """Last known compute milliseconds per inference, by model."""
-        return {m: round(s * 1000, 3) for m, s in sorted(self.per_inference.items())}
+        """Last known compute milliseconds per inference of the models the worker calls."""
+        return {m: round(s * 1000, 3) for m, s in sorted(self.prices.items())}
