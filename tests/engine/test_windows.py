@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from orchestrator.engine.windows import Blocks, BlockInfo, Row
+from orchestrator.engine.windows import BlockInfo, Blocks, Row
 
 
 def row(seq: int, ok: bool = True) -> Row:
