@@ -45,7 +45,12 @@ def test_encode_then_run_gives_one_outcome_per_line(tmp_path: Path) -> None:
     lines[7:7] = [b"this is not base64!", b""]
     stats = tmp_path / "stats.json"
     out = framegraph(
-        "run", "--features", "image.quality,motion", "--lossless", "--stats", str(stats),
+        "run",
+        "--features",
+        "image.quality,motion",
+        "--lossless",
+        "--stats",
+        str(stats),
         stdin=b"\n".join(lines) + b"\n",
     )
     assert out.returncode == 0, out.stderr.decode()
@@ -58,8 +63,11 @@ def test_encode_then_run_gives_one_outcome_per_line(tmp_path: Path) -> None:
             assert set(e["features"]) == {"image.quality", "motion"}
     s = json.loads(stats.read_text())
     assert s["frames"] == {
-        "received": 22, "decoded": 20, "completed": 20,
-        "failed": {"not_base64": 1, "empty": 1}, "dropped": {},
+        "received": 22,
+        "decoded": 20,
+        "completed": 20,
+        "failed": {"not_base64": 1, "empty": 1},
+        "dropped": {},
     }
     motion = s["features"]["motion"]
     assert (motion["computed"], motion["delivered"], motion["errors"]) == (20, 20, 0)
@@ -87,9 +95,77 @@ def test_run_with_dali_gives_the_same_features_as_opencv() -> None:
     outputs = {}
     for decoder in ("opencv", "dali"):
         out = framegraph(
-            "run", "-f", "image.quality,motion,scene.cut", "--lossless", "--decoder", decoder,
+            "run",
+            "-f",
+            "image.quality,motion,scene.cut",
+            "--lossless",
+            "--decoder",
+            decoder,
             stdin=frames,
         )
         assert out.returncode == 0, out.stderr.decode()
         outputs[decoder] = [json.loads(line)["features"] for line in out.stdout.splitlines()]
     assert len(outputs["dali"]) == 12 and outputs["dali"] == outputs["opencv"]
+
+
+def test_parameters_and_rates_on_the_command_line(tmp_path: Path) -> None:
+    bad = framegraph("run", "-f", "persons(min_score=0.05)", stdin=b"")
+    assert bad.returncode == 2
+    assert b"persons: parameter min_score must be a float from 0.1 to 1" in bad.stderr
+    assert framegraph("plan", "-f", "motion", "--every", "0").returncode == 2
+    plan = json.loads(
+        framegraph("plan", "-f", "persons(min_score=0.3),motion(every=3)", "--json").stdout
+    )
+    assert plan["params"] == {"persons(min_score=0.3)": {"min_score": 0.3}}
+    assert plan["runs"]["image.thumb"] == "every 3 frames"
+    listed = {f["name"]: f for f in json.loads(framegraph("features", "--json").stdout)}
+    assert listed["persons"]["params"][0]["name"] == "min_score"
+    assert (
+        listed["activity"]["tiling"] and listed["activity"]["window"] == "blocks of 50 (frames=50)"
+    )
+
+
+@pytest.mark.triton
+def test_run_at_a_reduced_rate_with_blocks_and_their_end(tmp_path: Path) -> None:
+    """`activity` needs the person and face detectors: the embedded Triton starts by itself."""
+    frames = framegraph("encode", "samples/vtest", "--max-frames", "7").stdout
+    stats = tmp_path / "stats.json"
+    out = framegraph(
+        "run",
+        "-f",
+        "image.quality,activity(frames=3)",
+        "--every",
+        "2",
+        "--lossless",
+        "--stats",
+        str(stats),
+        stdin=frames,
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    # one line per input line; then the partial last block (frame 6 of block 6-8)
+    assert [e["type"] for e in events] == ["result"] * 7 + ["end"]
+    assert [sorted(e["features"]) for e in events[:7]] == [
+        ["image.quality"],
+        [],
+        ["activity(frames=3)", "image.quality"],
+        [],
+        ["image.quality"],
+        ["activity(frames=3)"],
+        ["image.quality"],
+    ]
+    block = events[2]["features"]["activity(frames=3)"]["block"]
+    assert (block["first"], block["last"], block["analysed"]) == (0, 2, 3)
+    (last,) = events[-1]["blocks"]["activity(frames=3)"]
+    assert last["block"] == {
+        "first": 6,
+        "last": 6,
+        "frames": 1,
+        "analysed": 1,
+        "gaps": 0,
+        "ended": True,
+    }
+    s = json.loads(stats.read_text())
+    assert s["features"]["image.quality"]["computed"] == 4
+    assert s["features"]["persons"]["computed"] == 7  # a block needs every frame
+    assert s["cost"]["totals"]["nodes"]["worker_s"] > 0

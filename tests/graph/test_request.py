@@ -57,7 +57,7 @@ def test_tiling_wants_collect_every_frame_and_deliver_at_block_ends(catalog: Cat
     (want,) = resolve(catalog, "summary(frames=4)", Rate.of(every=3))  # not the sub's rate
     assert want.block == 4 and all(want.runs(s, 0.0, None) for s in range(8))
     assert [s for s in range(12) if want.delivers(s, 0.0, None)] == [3, 7, 11]
-    with pytest.raises(RateError, match="summary: a tiling feature .* takes no rate"):
+    with pytest.raises(RateError, match=r"summary: a tiling feature .* takes no rate"):
         resolve(catalog, "summary(rate=2)")
 
 
