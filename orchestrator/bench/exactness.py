@@ -1,17 +1,20 @@
 """The exactly-once check: what Triton and the workers computed, against the plan.
 
 For a scenario the plan says which ensembles run and the events say how much work each
-frame gave them, so the counts are known exactly:
+frame gave them, so the counts are known exactly. Which nodes ran on a frame is read from
+its event, so parameters and rates are understood: a frame's nodes are the closure of the
+features (node ids, `persons(min_score=0.3)`) its event carries, plus, on every frame, the
+prerequisites of the tiling features requested (a block collects every frame);
 
-- a whole-frame model (`FrameInput`): one inference per frame with a result, and every
-  model its ensemble is made of the same number; no more (nothing recomputed), no fewer
-  (nothing lost);
+- a whole-frame model (`FrameInput`): one inference per frame on which a node calling it
+  ran, and every model its ensemble is made of the same number; no more (nothing
+  recomputed, two thresholds share one detection), no fewer (nothing lost);
 - a crop model (`CropInput`): one inference per crop, in one request per frame that has
   any (or ceil(n / min_batch_size) for a frame with more). The crop count is read from the
   events: the `count` of the feature that calls the model (it reports one entry per crop),
   else of a sibling cropping the same detections, else of the detections themselves;
 - every other model of the repository: zero;
-- in each worker, every node of the plan computed once per frame, nothing else at all.
+- in each worker, every node computed exactly on the frames that needed it, nothing else.
 """
 
 from __future__ import annotations
@@ -22,10 +25,37 @@ from typing import Any
 
 from orchestrator.bench.streams import Record, StreamResult
 from orchestrator.features import default_catalog
-from orchestrator.graph import Catalog
+from orchestrator.graph import Catalog, Planner, Want, resolve
 from orchestrator.graph.plan import Plan
 from orchestrator.models import CropInput, Model
 from orchestrator.triton.repository import all_models, composing
+
+
+class FrameNodes:
+    """The nodes that ran on a frame, from what its event carries."""
+
+    def __init__(self, plan: Plan, wants: Sequence[Want] | None, catalog: Catalog) -> None:
+        self.planner = Planner(catalog)
+        self.catalog = catalog
+        wants = wants if wants is not None else resolve(catalog, list(plan.requested))
+        tiling = [w for w in wants if w.block is not None]
+        needs = {d for w in tiling for d in catalog[w.key.name].needs}
+        self.every_frame = frozenset(self.planner.plan(needs).order)
+        self._cache: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def __call__(self, rec: Record) -> frozenset[str]:
+        keys = tuple(sorted(rec.keys))
+        nodes = self._cache.get(keys)
+        if nodes is None:
+            wanted = [w.key for w in resolve(self.catalog, list(keys), allow_empty=True)]
+            nodes = self._cache[keys] = self.every_frame | frozenset(
+                self.planner.plan(wanted).order
+            )
+        return nodes
+
+    def calling(self, model: Model) -> set[str]:
+        """The nodes (feature names) that call `model`."""
+        return {f.name for f in self.catalog if model in f.models}
 
 
 def crop_sources(catalog: Catalog, model: Model) -> list[str]:
@@ -62,10 +92,17 @@ def expected_inferences(
 
 
 def check(
-    plan: Plan, streams: Iterable[StreamResult], models: dict[str, dict[str, Any]]
+    plan: Plan,
+    streams: Iterable[StreamResult],
+    models: dict[str, dict[str, Any]],
+    wants: Sequence[Want] | None = None,
+    catalog: Catalog | None = None,
 ) -> dict[str, Any]:
-    """{"ok", "models": per-model expected vs got, "features", "problems"}."""
+    """{"ok", "models": per-model expected vs got, "features", "problems"}. `wants`: the
+    request with its rates (default: `plan.requested` on every frame)."""
     streams = list(streams)
+    catalog = catalog or default_catalog()
+    ran = FrameNodes(plan, wants, catalog)
     results = [r for s in streams for r in s.records if r.kind == "result"]
     problems: list[str] = []
     if any(r.errors for r in results):
@@ -74,7 +111,9 @@ def check(
     planned: set[str] = set()
     for model in plan.models:
         ensemble = model.name
-        inferences, requests, how = expected_inferences(model, results)
+        callers = ran.calling(model)
+        used = [r for r in results if callers & ran(r)]
+        inferences, requests, how = expected_inferences(model, used, catalog)
         parts = composing(ensemble)
         planned.update([ensemble, *parts])
         for name in [ensemble, *parts]:
@@ -103,19 +142,25 @@ def check(
             table[name] = {"expected_inferences": 0, "inferences": n, "ok": n == 0}
             if n:
                 problems.append(f"{name}: {n} inferences, but the plan does not use it")
-    features = _features(plan, streams, problems)
+    features = _features(ran, streams, problems)
     ok = all(e["ok"] for e in table.values()) and features["ok"]
     return {"ok": ok, "models": table, "features": features, "problems": problems}
 
 
-def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> dict[str, Any]:
-    """Every planned node computed once per frame in each worker; nothing unplanned."""
+def _features(ran: FrameNodes, streams: list[StreamResult], problems: list[str]) -> dict[str, Any]:
+    """Every node computed exactly on the frames that needed it, in each worker; nothing
+    else. A tiling node computes once per block (its events say where)."""
     ok = True
     computed: dict[str, int] = {}
     frames = 0
     for s in streams:
-        n = sum(1 for r in s.records if r.kind == "result")
-        frames += n
+        results = [r for r in s.records if r.kind == "result"]
+        frames += len(results)
+        expected: dict[str, int] = {}
+        for rec in results:
+            for node in ran(rec):
+                if node in rec.keys or node in ran.every_frame or not _tiling(ran, node):
+                    expected[node] = expected.get(node, 0) + 1
         counts = {k: int(v.get("computed", 0)) for k, v in s.stats.get("features", {}).items()}
         if not s.stats:
             problems.append(f"worker {s.index}: no --stats summary")
@@ -123,14 +168,19 @@ def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> d
             continue
         for name, c in counts.items():
             computed[name] = computed.get(name, 0) + c
-        for name in plan.order:
+        for name, n in expected.items():
             if counts.get(name, 0) != n:
                 ok = False
                 problems.append(
                     f"worker {s.index}: {name} computed {counts.get(name, 0)}x for {n} frames"
                 )
         for name, c in counts.items():
-            if name not in plan.order and c:
+            if name not in expected and c:
                 ok = False
                 problems.append(f"worker {s.index}: {name} computed {c}x but not planned")
     return {"ok": ok, "frames": frames, "computed": dict(sorted(computed.items()))}
+
+
+def _tiling(ran: FrameNodes, node: str) -> bool:
+    name = node.split("(", 1)[0]
+    return name in ran.catalog and ran.catalog[name].window.tiling

@@ -3,7 +3,7 @@ from __future__ import annotations
 from orchestrator.bench.exactness import check, expected_inferences
 from orchestrator.bench.streams import Record, StreamResult
 from orchestrator.features import default_catalog
-from orchestrator.graph import Planner
+from orchestrator.graph import Planner, Rate, resolve
 
 PLAN = Planner(default_catalog()).plan(["faces.expression"])
 MODELS = {m.name: m for m in default_catalog().models()}
@@ -11,7 +11,8 @@ MODELS = {m.name: m for m in default_catalog().models()}
 
 def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamResult:
     records = [
-        Record(i, "result", 0.0, counts={"faces.expression": n}) for i, n in enumerate(counts)
+        Record(i, "result", 0.0, counts={"faces.expression": n}, keys=("faces.expression",))
+        for i, n in enumerate(counts)
     ]
     n = len(counts)
     computed = computed or {"input.faces": n, "faces": n, "faces.expression": n}
@@ -61,3 +62,47 @@ def test_worker_computing_outside_the_plan_fails() -> None:
     s = stream([1], {"input.faces": 1, "faces": 1, "faces.expression": 1, "motion": 1})
     result = check(PLAN, [s], models(1, 1, 1))
     assert not result["ok"] and "motion computed 1x but not planned" in result["problems"][0]
+
+
+def test_parameters_and_rates_count_each_node_on_its_frames_only() -> None:
+    catalog = default_catalog()
+    wants = resolve(catalog, "persons(min_score=0.3),persons(every=2),motion(every=3)")
+    plan = Planner(catalog).plan(w.key for w in wants)
+    keys = {
+        0: ("persons(min_score=0.3)", "persons", "motion"),
+        1: ("persons(min_score=0.3)",),
+        2: ("persons(min_score=0.3)", "persons"),
+        3: ("persons(min_score=0.3)", "motion"),
+    }
+    records = [Record(i, "result", 0.0, keys=k) for i, k in keys.items()]
+    computed = {
+        "input.persons": 4, "persons.detections": 4, "persons(min_score=0.3)": 4, "persons": 2,
+        "image.small": 2, "image.thumb": 2, "motion": 2,
+    }
+    stats = {"features": {k: {"computed": v} for k, v in computed.items()}}
+    streams = [StreamResult(0, records, 4, 1.0, 0.5, 100.0, 0, stats, [], "")]
+    one_per_frame = {"persons": (4, 4), "ssdlite_person": (4, 2), "persons_post": (4, 2)}
+    models = {k: {"inferences": i, "executions": e} for k, (i, e) in one_per_frame.items()}
+    result = check(plan, streams, models, wants)
+    assert result["ok"], result["problems"]
+    twice = {**models, "persons": {"inferences": 8, "executions": 8}}  # a detector per threshold
+    assert not check(plan, streams, twice, wants)["ok"]
+    every_frame = {**computed, "motion": 4}
+    streams[0].stats = {"features": {k: {"computed": v} for k, v in every_frame.items()}}
+    bad = check(plan, streams, models, wants)
+    assert "worker 0: motion computed 4x for 2 frames" in bad["problems"]
+
+
+def test_a_tiling_feature_needs_its_prerequisites_on_every_frame() -> None:
+    catalog = default_catalog()
+    wants = resolve(catalog, "activity(frames=2)", Rate.of(every=5))
+    plan = Planner(catalog).plan(w.key for w in wants)
+    records = [Record(i, "result", 0.0, keys=("activity(frames=2)",) * (i % 2)) for i in range(4)]
+    counts = {n: 4 for n in plan.order if n != "activity(frames=2)"} | {"activity(frames=2)": 2}
+    stats = {"features": {k: {"computed": v} for k, v in counts.items()}}
+    streams = [StreamResult(0, records, 4, 1.0, 0.5, 100.0, 0, stats, [], "")]
+    frames = {m: {"inferences": 4, "executions": 4} for m in ("persons", "faces")}
+    parts = ("ssdlite_person", "persons_post", "blazeface", "blazeface_post")
+    frames |= {m: {"inferences": 4, "executions": 2} for m in parts}
+    result = check(plan, streams, frames, wants)
+    assert result["ok"], result["problems"]
