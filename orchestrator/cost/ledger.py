@@ -17,6 +17,7 @@ the sum over nodes.
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ from orchestrator.engine.timing import NodeTiming
 from orchestrator.telemetry import Telemetry
 
 WHERE = ("worker", "triton")
+KEEP_ENDED = 256  # ended subscriptions whose own bill stays readable
 
 
 @dataclass
@@ -85,7 +87,8 @@ class CostLedger:
         self.clock = clock
         self.nodes: dict[str, Account] = {}
         self.subscriptions: dict[int, Account] = {}
-        self.departed = self._account()
+        self.ended: OrderedDict[int, Account] = OrderedDict()  # the last ones, still readable
+        self.departed = self._account()  # older ended ones, summed
         self._pending: dict[str, list[Pending]] = {}  # model -> requests not yet priced
 
     # Who pays -------------------------------------------------------------------------
@@ -93,12 +96,17 @@ class CostLedger:
         self.subscriptions.setdefault(sub, self._account())
 
     def leave(self, sub: int) -> None:
-        """A subscription ended: its totals move to `departed`; what it still owes (frames
-        planned before it left) is charged there too."""
+        """A subscription ended: it pays only for frames planned before it left (and for
+        Triton time of those not yet priced). Its bill stays readable among the last
+        `KEEP_ENDED` ended ones; older bills are summed into `departed`."""
         acc = self.subscriptions.pop(sub, None)
-        if acc is not None:
+        if acc is None:
+            return
+        self.ended[sub] = acc
+        while len(self.ended) > KEEP_ENDED:
+            _, old = self.ended.popitem(last=False)
             for where in WHERE:
-                self.departed.seconds[where] += acc.seconds[where]
+                self.departed.seconds[where] += old.seconds[where]
 
     # Charging -------------------------------------------------------------------------
     def frame(
@@ -149,7 +157,8 @@ class CostLedger:
         self.telemetry.cost(node, where, seconds)
         share = seconds / len(payers) if payers else 0.0
         for sub in payers:
-            self.subscriptions.get(sub, self.departed).add(where, share)
+            acc = self.subscriptions.get(sub) or self.ended.get(sub) or self.departed
+            acc.add(where, share)
         if not payers:  # nobody needed it (cannot happen through the pipeline): keep sums whole
             self.departed.add(where, seconds)
 
@@ -159,7 +168,9 @@ class CostLedger:
         return None if acc is None else acc.to_json(per_computation=True)
 
     def subscription(self, sub: int) -> dict[str, Any]:
-        return (self.subscriptions.get(sub) or self._account()).to_json()
+        """A subscription's share so far (an ended one's, while it is kept)."""
+        acc = self.subscriptions.get(sub) or self.ended.get(sub) or self._account()
+        return acc.to_json()
 
     def totals(self) -> dict[str, Any]:
         """Sums over nodes, over current subscriptions and over departed ones (whose sum
@@ -171,7 +182,7 @@ class CostLedger:
         return {
             "nodes": total(list(self.nodes.values())),
             "subscriptions": total(list(self.subscriptions.values())),
-            "departed": total([self.departed]),
+            "departed": total([self.departed, *self.ended.values()]),
             "pending_images": sum(p.images for ps in self._pending.values() for p in ps),
         }
 

@@ -76,8 +76,13 @@ def test_parameters_and_rates_count_each_node_on_its_frames_only() -> None:
     }
     records = [Record(i, "result", 0.0, keys=k) for i, k in keys.items()]
     computed = {
-        "input.persons": 4, "persons.detections": 4, "persons(min_score=0.3)": 4, "persons": 2,
-        "image.small": 2, "image.thumb": 2, "motion": 2,
+        "input.persons": 4,
+        "persons.detections": 4,
+        "persons(min_score=0.3)": 4,
+        "persons": 2,
+        "image.small": 2,
+        "image.thumb": 2,
+        "motion": 2,
     }
     stats = {"features": {k: {"computed": v} for k, v in computed.items()}}
     streams = [StreamResult(0, records, 4, 1.0, 0.5, 100.0, 0, stats, [], "")]

@@ -62,6 +62,7 @@ def test_a_client_that_leaves_stops_paying_and_the_sums_agree(ledger) -> None:
     ledger.frame({"a": timing(0.2)}, both, closure)  # planned before it left: departed pays
     assert share(ledger, 1) == pytest.approx(0.4)
     assert ledger.totals()["departed"]["worker_s"] == pytest.approx(0.2)
+    assert share(ledger, 2) == pytest.approx(0.2)  # its bill, still readable once it ended
     nodes, subs = sums(ledger)
     assert nodes == subs
 
@@ -95,3 +96,13 @@ def test_parameterised_nodes_count_under_their_feature_in_prometheus(ledger) -> 
     labels = {"feature": "p", "where": "worker"}
     assert t.value("framegraph_feature_cost_seconds_total", labels) == 0.75
     assert ledger.node("p(x=1)")["worker_s"] == 0.5
+
+
+def test_old_ended_bills_are_summed(ledger, monkeypatch) -> None:
+    monkeypatch.setattr("orchestrator.cost.ledger.KEEP_ENDED", 1)
+    ledger.frame({"a": timing(0.2)}, {1: frozenset({"a"}), 2: frozenset({"a"})}, closure)
+    ledger.leave(1)
+    ledger.leave(2)
+    assert list(ledger.ended) == [2] and ledger.departed.seconds["worker"] == pytest.approx(0.1)
+    nodes, subs = sums(ledger)
+    assert nodes == subs
