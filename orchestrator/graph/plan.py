@@ -17,8 +17,9 @@ from typing import Any
 
 from orchestrator.graph.catalog import Catalog
 from orchestrator.graph.feature import Feature
-from orchestrator.graph.key import NodeKey
+from orchestrator.graph.key import NodeKey, base_name
 from orchestrator.graph.param import Value
+from orchestrator.graph.syntax import parse_feature
 from orchestrator.models import FrameInput, Model
 
 
@@ -111,23 +112,33 @@ class Planner:
         self._cache: dict[frozenset[Any], Plan] = {}
 
     def plan(self, requested: Iterable[NodeKey | str]) -> Plan:
-        """The plan for these nodes (keys, or plain feature names for default nodes)."""
+        """The plan for these nodes: keys, or printed ids (`persons(min_score=0.3)`)."""
         raw = frozenset(requested)
         plan = self._cache.get(raw)
         if plan is None:
-            keys = frozenset(NodeKey(k) if isinstance(k, str) else k for k in raw)
+            keys = frozenset(self.key(k) if isinstance(k, str) else k for k in raw)
             plan = self._cache.get(keys) or self._make(keys)
             self._cache[raw] = self._cache[keys] = plan
         return plan
 
+    def key(self, node: str) -> NodeKey:
+        """The key of a printed node id (parameters checked; `ParamError` if out of bounds)."""
+        if "(" not in node:
+            return NodeKey(node)
+        req = parse_feature(node)
+        if req.name not in self.catalog:
+            raise UnknownFeatureError([req.name], self.catalog.public())
+        return self.catalog[req.name].key(dict(req.params))
+
     def check(self, requested: Iterable[str]) -> list[str]:
-        """The requested names, or `UnknownFeatureError` if any is not a public feature."""
+        """The requested node ids, or `UnknownFeatureError` if any is not a public feature
+        (parameters are checked too: `ParamError`)."""
         names = list(dict.fromkeys(requested))
         valid = self.catalog.public()
-        unknown = [n for n in names if n not in valid]
+        unknown = [n for n in names if base_name(n) not in valid]
         if unknown:
             raise UnknownFeatureError(unknown, valid)
-        return names
+        return [self.key(n).id for n in names]
 
     def _make(self, requested: frozenset[NodeKey]) -> Plan:
         self.check(sorted({k.name for k in requested}))

@@ -24,6 +24,7 @@ from orchestrator.graph import (
     resolve,
 )
 from orchestrator.graph.rate import EVERY_FRAME
+from orchestrator.graph.syntax import split_top_level
 from orchestrator.http.errors import ApiError
 from orchestrator.http.settings import Settings
 
@@ -84,6 +85,25 @@ def check_wants(
         raise ApiError(400, "bad_rate", str(exc)) from None
     except RequestSyntaxError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
+
+
+def split_names(raw: Any) -> list[str]:
+    """`"a,b(x=1,y=2)"` or a list of such strings to one string per feature (commas inside
+    parentheses kept)."""
+    if raw is None:
+        return []
+    values = [raw] if isinstance(raw, str) else list(raw)
+    if not all(isinstance(v, str) for v in values):
+        raise ApiError(400, "bad_request", "features must be a string 'a,b' or a list of strings")
+    try:
+        return [part for v in values for part in split_top_level(v)]
+    except RequestSyntaxError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+
+
+def check_features(planner: Planner, names: Any, settings: Settings) -> tuple[Want, ...]:
+    """Checked wants at every frame (the server's defaults when none are named)."""
+    return check_wants(planner, names, settings)
 
 
 def check_policy(raw: Any, settings: Settings) -> Policy:

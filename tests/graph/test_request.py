@@ -100,3 +100,13 @@ def test_explain_says_on_which_frames_each_node_runs(catalog: Catalog) -> None:
     assert runs["summary"] == "once per block of 5 frames"
     _, slow = explain(planner, resolve(catalog, "people(every=3),tracks(rate=2)"))
     assert slow["dets"] == "every 3 frames + 2 per second"
+
+
+def test_the_planner_reads_printed_ids(catalog: Catalog) -> None:
+    planner = Planner(catalog)
+    assert planner.plan(["people(min_score=0.30)"]).requested == ("people(min_score=0.3)",)
+    assert planner.check(["people(min_score=0.5)", "tracks"]) == ["people", "tracks"]
+    with pytest.raises(UnknownFeatureError):
+        planner.check(["nope(x=1)"])
+    with pytest.raises(ParamError):
+        planner.plan(["people(min_score=9)"])
