@@ -169,3 +169,21 @@ def test_run_at_a_reduced_rate_with_blocks_and_their_end(tmp_path: Path) -> None
     assert s["features"]["image.quality"]["computed"] == 4
     assert s["features"]["persons"]["computed"] == 7  # a block needs every frame
     assert s["cost"]["totals"]["nodes"]["worker_s"] > 0
+
+
+def test_plan_shows_costs_measured_by_a_run(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from orchestrator.cli.plan import plan_command
+
+    stats = tmp_path / "stats.json"
+    cost = {"worker_s": 0.004, "triton_s": 0.0}
+    stats.write_text(json.dumps({"features": {"motion": {"computed": 4, "cost": cost}}}))
+    out = CliRunner().invoke(plan_command, ["-f", "motion", "--costs", str(stats)])
+    assert out.exit_code == 0
+    assert "motion (requested) <- image.thumb [every frame; 1 ms worker + 0 ms Triton" in out.output
+    assert "image.small (prerequisite) [every frame; cost not measured]" in out.output
+    data = json.loads(
+        CliRunner().invoke(plan_command, ["-f", "motion", "--costs", str(stats), "--json"]).output
+    )
+    assert data["cost"] == {"motion": {"worker_ms": 1.0, "triton_ms": 0.0, "runs": 4}}
