@@ -149,7 +149,8 @@ def check(
 
 def _features(ran: FrameNodes, streams: list[StreamResult], problems: list[str]) -> dict[str, Any]:
     """Every node computed exactly on the frames that needed it, in each worker; nothing
-    else. A tiling node computes once per block (its events say where)."""
+    else. A tiling node computes once per block (its events say where, the `end` event
+    for the blocks the stream ended in)."""
     ok = True
     computed: dict[str, int] = {}
     frames = 0
@@ -161,6 +162,9 @@ def _features(ran: FrameNodes, streams: list[StreamResult], problems: list[str])
             for node in ran(rec):
                 if node in rec.keys or node in ran.every_frame or not _tiling(ran, node):
                     expected[node] = expected.get(node, 0) + 1
+        for rec in (r for r in s.records if r.kind == "end"):  # blocks flushed at the end
+            for node, n in rec.counts.items():
+                expected[node] = expected.get(node, 0) + n
         counts = {k: int(v.get("computed", 0)) for k, v in s.stats.get("features", {}).items()}
         if not s.stats:
             problems.append(f"worker {s.index}: no --stats summary")

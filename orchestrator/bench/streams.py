@@ -101,6 +101,10 @@ def parse_event(line: bytes, read: float) -> Record:
         }
         rec.errors = len(event.get("errors") or {})
         rec.keys = (*features, *(event.get("errors") or {}))
+    elif rec.kind == "end":  # a tiling feature's partial last blocks, computed at the end
+        blocks = event.get("blocks") or {}
+        rec.keys = tuple(blocks)
+        rec.counts = {name: len(values) for name, values in blocks.items()}
     return rec
 
 

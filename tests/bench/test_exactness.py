@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from orchestrator.bench.exactness import check, expected_inferences
-from orchestrator.bench.streams import Record, StreamResult
+from orchestrator.bench.streams import Record, StreamResult, parse_event
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner, Rate, resolve
 
@@ -103,7 +103,8 @@ def test_a_tiling_feature_needs_its_prerequisites_on_every_frame() -> None:
     wants = resolve(catalog, "activity(frames=2)", Rate.of(every=5))
     plan = Planner(catalog).plan(w.key for w in wants)
     records = [Record(i, "result", 0.0, keys=("activity(frames=2)",) * (i % 2)) for i in range(4)]
-    counts = {n: 4 for n in plan.order if n != "activity(frames=2)"} | {"activity(frames=2)": 2}
+    records.append(parse_event(b'{"type": "end", "blocks": {"activity(frames=2)": [{}]}}', 0.0))
+    counts = {n: 4 for n in plan.order if n != "activity(frames=2)"} | {"activity(frames=2)": 3}
     stats = {"features": {k: {"computed": v} for k, v in counts.items()}}
     streams = [StreamResult(0, records, 4, 1.0, 0.5, 100.0, 0, stats, [], "")]
     frames = {m: {"inferences": 4, "executions": 4} for m in ("persons", "faces")}
