@@ -82,11 +82,6 @@ def resolve(
     return tuple(wants.values())
 
 
-def wants_of(catalog: Catalog, keys: Iterable[NodeKey | str]) -> tuple[Want, ...]:
-    """Every-frame wants for already-checked keys (tests, the CLI's plain names)."""
-    return resolve(catalog, [k if isinstance(k, str) else k.id for k in keys], allow_empty=True)
-
-
 def _want(catalog: Catalog, req: FeatureRequest, rate: Rate) -> Want:
     feat = catalog[req.name]
     key = feat.key(dict(req.params))
