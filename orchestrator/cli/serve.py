@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     "-f",
     multiple=True,
     metavar="A,B",
-    help="Default subset for clients that name none (parameters allowed: 'persons(min_score=0.3)').",
+    help="Default subset for clients that name none ('persons(min_score=0.3)' allowed).",
 )
 @click.option(
     "--policy",
