@@ -128,7 +128,7 @@ async def test_subscriptions_list_features_rates_cost_shares_and_events(start, s
         )
         / 2,
         rel=1e-3,
-        abs=1e-6,
+        abs=1e-5,
     )
     totals = listing["totals"]
     assert totals["nodes"]["worker_s"] == pytest.approx(
