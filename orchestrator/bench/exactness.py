@@ -1,17 +1,20 @@
 """The exactly-once check: what Triton and the workers computed, against the plan.
 
 For a scenario the plan says which ensembles run and the events say how much work each
-frame gave them, so the counts are known exactly:
+frame gave them, so the counts are known exactly. Which nodes ran on a frame is read from
+its event, so parameters and rates are understood: a frame's nodes are the closure of the
+features (node ids, `persons(min_score=0.3)`) its event carries, plus, on every frame, the
+prerequisites of the tiling features requested (a block collects every frame);
 
-- a whole-frame model (`FrameInput`): one inference per frame with a result, and every
-  model its ensemble is made of the same number; no more (nothing recomputed), no fewer
-  (nothing lost);
+- a whole-frame model (`FrameInput`): one inference per frame on which a node calling it
+  ran, and every model its ensemble is made of the same number; no more (nothing
+  recomputed, two thresholds share one detection), no fewer (nothing lost);
 - a crop model (`CropInput`): one inference per crop, in one request per frame that has
   any (or ceil(n / min_batch_size) for a frame with more). The crop count is read from the
   events: the `count` of the feature that calls the model (it reports one entry per crop),
   else of a sibling cropping the same detections, else of the detections themselves;
 - every other model of the repository: zero;
-- in each worker, every node of the plan computed once per frame, nothing else at all.
+- in each worker, every node computed exactly on the frames that needed it, nothing else.
 """
 
 from __future__ import annotations
@@ -22,10 +25,37 @@ from collections.abc import Iterable, Sequence
 from orchestrator.bench.results import Exactness, FeatureCheck, ModelCheck, ModelStats
 from orchestrator.bench.streams import Record, StreamResult
 from orchestrator.features import default_catalog
-from orchestrator.graph import Catalog
+from orchestrator.graph import Catalog, Planner, Want, resolve
 from orchestrator.graph.plan import Plan
 from orchestrator.models import CropInput, Model
 from orchestrator.triton.repository import all_models, composing
+
+
+class FrameNodes:
+    """The nodes that ran on a frame, from what its event carries."""
+
+    def __init__(self, plan: Plan, wants: Sequence[Want] | None, catalog: Catalog) -> None:
+        self.planner = Planner(catalog)
+        self.catalog = catalog
+        wants = wants if wants is not None else resolve(catalog, list(plan.requested))
+        tiling = [w for w in wants if w.block is not None]
+        needs = {d for w in tiling for d in catalog[w.key.name].needs}
+        self.every_frame = frozenset(self.planner.plan(needs).order)
+        self._cache: dict[tuple[str, ...], frozenset[str]] = {}
+
+    def __call__(self, rec: Record) -> frozenset[str]:
+        keys = tuple(sorted(rec.keys))
+        nodes = self._cache.get(keys)
+        if nodes is None:
+            wanted = [w.key for w in resolve(self.catalog, list(keys), allow_empty=True)]
+            nodes = self._cache[keys] = self.every_frame | frozenset(
+                self.planner.plan(wanted).order
+            )
+        return nodes
+
+    def calling(self, model: Model) -> set[str]:
+        """The nodes (feature names) that call `model`."""
+        return {f.name for f in self.catalog if model in f.models}
 
 
 def crop_sources(catalog: Catalog, model: Model) -> list[str]:
@@ -61,16 +91,26 @@ def expected_inferences(
     return inferences, requests, "one per crop, one request per frame with crops"
 
 
-def check(plan: Plan, streams: Iterable[StreamResult], models: dict[str, ModelStats]) -> Exactness:
-    """Per-model expected against served, per-feature computations, and what went wrong."""
+def check(
+    plan: Plan,
+    streams: Iterable[StreamResult],
+    models: dict[str, ModelStats],
+    wants: Sequence[Want] | None = None,
+    catalog: Catalog | None = None,
+) -> Exactness:
+    """Per-model expected against served, per-node computations, and what went wrong.
+    `wants`: the request with its rates (default: `plan.requested` on every frame)."""
     streams = list(streams)
+    catalog = catalog or default_catalog()
+    ran = FrameNodes(plan, wants, catalog)
     results = [r for s in streams for r in s.records if r.kind == "result"]
     problems: list[str] = []
     if any(r.errors for r in results):
         problems.append("some frames have feature errors: counts may legitimately differ")
     table: dict[str, ModelCheck] = {}
     for model in plan.models:
-        for name, entry in _planned(model, results, models).items():
+        used = [r for r in results if ran.calling(model) & ran(r)]
+        for name, entry in _planned(model, used, models, catalog).items():
             if not entry.ok:
                 requests = "-" if entry.expected_requests is None else entry.expected_requests
                 problems.append(
@@ -84,16 +124,16 @@ def check(plan: Plan, streams: Iterable[StreamResult], models: dict[str, ModelSt
             table[name] = ModelCheck(expected_inferences=0, inferences=n, ok=n == 0)
             if n:
                 problems.append(f"{name}: {n} inferences, but the plan does not use it")
-    features = _features(plan, streams, problems)
+    features = _features(ran, streams, problems)
     ok = all(e.ok for e in table.values()) and features.ok
     return Exactness(ok=ok, models=table, features=features, problems=problems)
 
 
 def _planned(
-    model: Model, results: Sequence[Record], served: dict[str, ModelStats]
+    model: Model, results: Sequence[Record], served: dict[str, ModelStats], catalog: Catalog
 ) -> dict[str, ModelCheck]:
     """The ensemble and each model it is made of: inferences (and the ensemble's requests)."""
-    inferences, requests, how = expected_inferences(model, results)
+    inferences, requests, how = expected_inferences(model, results, catalog)
     out = {}
     for name in [model.name, *composing(model.name)]:
         got = served.get(name)
@@ -113,14 +153,24 @@ def _planned(
     return out
 
 
-def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> FeatureCheck:
-    """Every planned node computed once per frame in each worker; nothing unplanned."""
+def _features(ran: FrameNodes, streams: list[StreamResult], problems: list[str]) -> FeatureCheck:
+    """Every node computed exactly on the frames that needed it, in each worker; nothing
+    else. A tiling node computes once per block (its events say where, the `end` event
+    for the blocks the stream ended in)."""
     ok = True
     computed: dict[str, int] = {}
     frames = 0
     for s in streams:
-        n = sum(1 for r in s.records if r.kind == "result")
-        frames += n
+        results = [r for r in s.records if r.kind == "result"]
+        frames += len(results)
+        expected: dict[str, int] = {}
+        for rec in results:
+            for node in ran(rec):
+                if node in rec.keys or node in ran.every_frame or not _tiling(ran, node):
+                    expected[node] = expected.get(node, 0) + 1
+        for rec in (r for r in s.records if r.kind == "end"):  # blocks flushed at the end
+            for node, n in rec.counts.items():
+                expected[node] = expected.get(node, 0) + n
         if s.computed is None:
             problems.append(f"worker {s.index}: no --stats summary")
             ok = False
@@ -128,14 +178,19 @@ def _features(plan: Plan, streams: list[StreamResult], problems: list[str]) -> F
         counts = s.computed
         for name, c in counts.items():
             computed[name] = computed.get(name, 0) + c
-        for name in plan.order:
+        for name, n in expected.items():
             if counts.get(name, 0) != n:
                 ok = False
                 problems.append(
                     f"worker {s.index}: {name} computed {counts.get(name, 0)}x for {n} frames"
                 )
         for name, c in counts.items():
-            if name not in plan.order and c:
+            if name not in expected and c:
                 ok = False
                 problems.append(f"worker {s.index}: {name} computed {c}x but not planned")
     return FeatureCheck(ok=ok, frames=frames, computed=dict(sorted(computed.items())))
+
+
+def _tiling(ran: FrameNodes, node: str) -> bool:
+    name = node.split("(", 1)[0]
+    return name in ran.catalog and ran.catalog[name].window.tiling

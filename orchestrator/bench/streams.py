@@ -46,6 +46,7 @@ class Record:
     timing: dict[str, float] | None = None
     counts: dict[str, int] = field(default_factory=dict)
     errors: int = 0
+    keys: tuple[str, ...] = ()  # the features (node ids) the event carries, results or errors
 
     @property
     def e2e_ms(self) -> float | None:
@@ -109,6 +110,11 @@ def parse_event(line: bytes, read: float) -> Record:
             if isinstance(value, dict) and isinstance(value.get("count"), int)
         }
         rec.errors = len(event.get("errors") or {})
+        rec.keys = (*features, *(event.get("errors") or {}))
+    elif rec.kind == "end":  # a tiling feature's partial last blocks, computed at the end
+        blocks = event.get("blocks") or {}
+        rec.keys = tuple(blocks)
+        rec.counts = {name: len(values) for name, values in blocks.items()}
     return rec
 
 

@@ -132,7 +132,7 @@ def summarise(
             results=kinds["result"],
             dropped=kinds["dropped"],
             errors=kinds["error"],
-            missing=fed - len(records),
+            missing=fed - sum(kinds.values()),  # lines without an outcome: must be 0
             drop_rate=round(kinds["dropped"] / fed, 4) if fed else 0.0,
         ),
         latency_ms=pct(r.latency_ms for r in measured),

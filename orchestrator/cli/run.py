@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 import click
 import orjson
 
-from orchestrator.cli.options import features_option, parse_features
+from orchestrator.cli.options import features_option, parse_wants, rate_options
 from orchestrator.decode.base import Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS
 from orchestrator.delivery.subscriber import Subscriber
@@ -111,6 +111,7 @@ def make_config(
 
 @click.command("run")
 @features_option()
+@rate_options
 @pipeline_options
 @click.option(
     "--timings",
@@ -125,6 +126,8 @@ def make_config(
 )
 def run_command(
     features: tuple[str, ...],
+    rate: float | None,
+    every: int | None,
     lossless: bool,
     triton_url: str | None,
     decoder: str,
@@ -140,6 +143,9 @@ def run_command(
 
     Each line becomes exactly one event: {"type": "result", "frame": n, "features": {...},
     "errors": {...}}, {"type": "error", ...} for bad input, or {"type": "dropped", ...}.
+    At a reduced rate (`--every 3`, `motion(every=3)`) a result holds the features due on
+    its frame (none on the others). With a tiling feature (`activity`), a stream that ends
+    inside a block ends with one more line: {"type": "end", "blocks": {...}}.
     """
     worker_config = make_config(
         lossless,
@@ -152,7 +158,9 @@ def run_command(
     )
     chosen = open_decoder(decoder)
     with remote_errors():
-        code = asyncio.run(_run(features, worker_config, triton_url, chosen, stats_path))
+        code = asyncio.run(
+            _run(features, rate, every, worker_config, triton_url, chosen, stats_path)
+        )
     sys.exit(code)
 
 
@@ -192,22 +200,27 @@ def decoder_stats(decoder: Decoder, worker: Worker) -> dict[str, object]:
 
 async def _run(
     features: tuple[str, ...],
+    rate: float | None,
+    every: int | None,
     config: PipelineConfig,
     triton_url: str | None,
     decoder: Decoder,
     stats_path: Path | None,
 ) -> int:
     from orchestrator.features import default_catalog
-    from orchestrator.graph import Planner
+    from orchestrator.graph import Planner, Rate
+    from orchestrator.graph.request import explain
 
     catalog = default_catalog()
     planner = Planner(catalog)
-    names = parse_features(planner, features)
-    plan = planner.plan(names)
+    wants = parse_wants(planner, features, rate, every)
+    plan, runs = explain(planner, wants)
     async with open_worker(
         catalog, plan.models, triton_url, config=config, decoder=decoder
     ) as worker:
-        sub = worker.hub.subscribe(names, policy="backpressure", maxsize=64)
+        sub = worker.hub.subscribe(
+            wants, policy="backpressure", maxsize=64, rate=Rate.of(rate, every), every_frame=True
+        )
         writer = asyncio.create_task(_write(sub, worker))
         try:
             await worker.run(sys.stdin.buffer)
@@ -216,9 +229,11 @@ async def _run(
         if stats_path:
             stats = summary(
                 worker.telemetry,
-                requested=names,
-                plan=plan.to_json(),
+                requested=[w.id for w in wants],
+                plan=plan.to_json() | {"runs": runs},
+                wants=[w.to_json() for w in wants],
                 decoder=decoder_stats(decoder, worker),
+                cost=worker.cost_summary(),
                 **(await remote_stats(worker)),
             )
             stats_path.write_bytes(orjson.dumps(stats, option=orjson.OPT_INDENT_2))
@@ -228,6 +243,13 @@ async def _run(
 async def _write(sub: Subscriber, worker: Worker) -> None:
     """Write events as JSON lines, batching whatever is queued into one write (in a thread)."""
     out = sys.stdout.buffer
+    await _write_events(sub, worker, out)
+    if sub.final:  # a tiling feature's partial last block
+        with contextlib.suppress(BrokenPipeError):
+            await asyncio.to_thread(_write_lines, out, [sub.end_event()])
+
+
+async def _write_events(sub: Subscriber, worker: Worker, out: BinaryIO) -> None:
     while (msg := await sub.get()) is not None:
         chunk = [msg.data]
         while len(sub) and (more := await sub.get()) is not None:

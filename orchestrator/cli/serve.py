@@ -117,7 +117,7 @@ if TYPE_CHECKING:
     "-f",
     multiple=True,
     metavar="A,B",
-    help="Default subset for clients that name none.",
+    help="Default subset for clients that name none ('persons(min_score=0.3)' allowed).",
 )
 @click.option(
     "--policy",
@@ -229,8 +229,9 @@ def serve_command(
     \b
     GET  /                    the live viewer (a web page)
     GET  /features            the catalog
-    GET  /plan?features=a,b   a plan explained (without features: the live plan)
-    GET  /events?features=a,b&policy=latest|lossless   Server-Sent Events
+    GET  /plan?features=a,b   a plan explained (without features: the live plan, with costs)
+    GET  /subscriptions       who is subscribed to what, at which rate, and what each costs
+    GET  /events?features=a,b(x=1)&every=K&policy=latest|lossless   Server-Sent Events
     WS   /ws                  the same events; subscribe / change / unsubscribe at run time
     POST /analyze?features=a,b   one image (body: the image, or JSON with base64)
     GET  /healthz /readyz /metrics

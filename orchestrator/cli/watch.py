@@ -21,6 +21,7 @@ import click
 import httpx
 import orjson
 
+from orchestrator.cli.options import rate_options
 from orchestrator.client import Client, Event, ServiceError
 from orchestrator.client.resume import Cursor, StreamLostError, afollow, follow
 from orchestrator.delivery.subscriber import END_OF_STREAM, POLICIES
@@ -40,6 +41,7 @@ FRAME_EVENTS = frozenset({"result", "error", "dropped"})
 @click.option("--policy", type=click.Choice(POLICIES), help="Delivery policy (server default).")
 @click.option("--queue", type=click.IntRange(1), help="Events queued for this client.")
 @click.option("--ws", "use_ws", is_flag=True, help="Use the WebSocket instead of SSE.")
+@rate_options
 @click.option(
     "--grpc",
     "use_grpc",
@@ -75,6 +77,8 @@ def watch_command(
     use_ws: bool,
     use_grpc: bool,
     reconnect: bool,
+    rate: float | None,
+    every: int | None,
     token: str | None,
     count: int | None,
     idle_timeout: float,
@@ -86,9 +90,14 @@ def watch_command(
     try:
         with Client(url, token, idle_timeout=idle_timeout) as client:
             if use_grpc:
+                if rate or every:
+                    raise click.UsageError(
+                        "--rate/--every apply over SSE and WebSocket; over gRPC give each "
+                        "feature its own, e.g. -f 'motion(every=3)'"
+                    )
                 events = _grpc_events(url, token, names, policy, queue, reconnect)
             else:
-                opener = _opener(client, names, policy, queue, use_ws)
+                opener = _opener(client, names, policy, queue, use_ws, rate, every)
                 events = follow(opener) if reconnect else opener(Cursor())
             for event in events:
                 out.write(event.raw + "\n")
@@ -115,18 +124,26 @@ def watch_command(
 
 
 def _opener(
-    client: Client, names: str | None, policy: str | None, queue: int | None, use_ws: bool
+    client: Client,
+    names: str | None,
+    policy: str | None,
+    queue: int | None,
+    use_ws: bool,
+    rate: float | None = None,
+    every: int | None = None,
 ) -> Callable[[Cursor], Iterator[Event]]:
     """A function that opens the subscription, or resumes it when the cursor has one."""
 
     def sse(cursor: Cursor) -> Iterator[Event]:
-        yield from client.events(names, policy, queue, resume=cursor.query("sse"))
+        resume = cursor.query("sse")
+        yield from client.events(names, policy, queue, resume, rate=rate, every=every)
 
     def ws(cursor: Cursor) -> Iterator[Event]:
         resume = cursor.query("ws")
-        with client.connect(names, policy, queue, resume=resume) as session:
+        with client.connect(names, policy, queue, resume, rate=rate, every=every) as session:
             if names is None and resume is None:  # subscribe to the server's default subset
-                yield Event.parse(orjson.dumps(session.subscribe(None, policy, queue)))
+                ack = session.subscribe(None, policy, queue, rate=rate, every=every)
+                yield Event.parse(orjson.dumps(ack))
             yield from session
 
     return ws if use_ws else sse

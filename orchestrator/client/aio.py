@@ -24,7 +24,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from orchestrator.client import protocol
 from orchestrator.client.events import Event
-from orchestrator.client.protocol import Features, Request, error_from
+from orchestrator.client.protocol import Features, Request, Requested, error_from
 
 T = TypeVar("T")
 
@@ -83,9 +83,13 @@ class AsyncClient:
         policy: str | None = None,
         queue: int | None = None,
         resume: dict[str, str] | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> AsyncIterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
-        sub = protocol.Subscription(protocol.query(features, policy, queue) | (resume or {}))
+        params = protocol.query(features, policy, queue, rate, every) | (resume or {})
+        sub = protocol.Subscription(params)
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         async with aconnect_sse(
             self.http, "GET", sub.path, params=sub.params, timeout=timeout
@@ -105,9 +109,13 @@ class AsyncClient:
         policy: str | None = None,
         queue: int | None = None,
         resume: dict[str, str] | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> AsyncSession:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        return AsyncSession(self, protocol.query(features, policy, queue) | (resume or {}))
+        params = protocol.query(features, policy, queue, rate, every) | (resume or {})
+        return AsyncSession(self, params)
 
 
 class AsyncSession:
@@ -148,12 +156,22 @@ class AsyncSession:
                 await self._reader
 
     async def subscribe(
-        self, features: Features, policy: str | None = None, queue: int | None = None
+        self,
+        features: Requested,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> dict[str, Any]:
-        return await self.send(self.protocol.subscribe(features, policy, queue))
+        """Subscribe; `features` may hold structured objects ({"name", "params", ...})."""
+        return await self.send(self.protocol.subscribe(features, policy, queue, rate, every))
 
-    async def change(self, features: Features) -> dict[str, Any]:
-        return await self.send(self.protocol.change(features))
+    async def change(
+        self, features: Requested, *, rate: float | None = None, every: int | None = None
+    ) -> dict[str, Any]:
+        """Replace the features and the subscription's rate (every frame unless given)."""
+        return await self.send(self.protocol.change(features, rate, every))
 
     async def unsubscribe(self) -> dict[str, Any]:
         return await self.send(self.protocol.unsubscribe())

@@ -12,7 +12,7 @@ and `Session`, which see every event and every request of a stream.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -23,6 +23,8 @@ from orchestrator.client.events import Event, ServiceError
 
 T = TypeVar("T")
 Features = str | Sequence[str] | None
+# WebSocket requests may also name features as structured objects {"name", "params", ...}
+Requested = str | Sequence[str | Mapping[str, Any]] | None
 ENDPOINTS = ("/events", "/ws")
 OK = 200
 
@@ -48,9 +50,15 @@ def ws_url(base: str, params: dict[str, str] | None = None) -> str:
 
 
 def query(
-    features: Features, policy: str | None = None, queue: int | None = None
+    features: Features,
+    policy: str | None = None,
+    queue: int | None = None,
+    rate: float | None = None,
+    every: int | None = None,
 ) -> dict[str, str]:
-    """A subscription as query parameters (SSE, and the WebSocket handshake)."""
+    """A subscription as query parameters (SSE, and the WebSocket handshake). Features may
+    carry parameters and rates (`persons(min_score=0.3)`, `motion(every=3)`); `rate`/`every`
+    apply to the whole subscription."""
     params: dict[str, str] = {}
     if features:
         params["features"] = features if isinstance(features, str) else ",".join(features)
@@ -58,6 +66,10 @@ def query(
         params["policy"] = policy
     if queue:
         params["queue"] = str(queue)
+    if rate:
+        params["rate"] = str(rate)
+    if every:
+        params["every"] = str(every)
     return params
 
 
@@ -169,17 +181,26 @@ class Session:
         return Request(rid, orjson.dumps({"type": type_, "id": rid, **body}).decode())
 
     def subscribe(
-        self, features: Features, policy: str | None = None, queue: int | None = None
+        self,
+        features: Requested,
+        policy: str | None = None,
+        queue: int | None = None,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> Request:
+        """Subscribe; `features` may hold structured objects ({"name", "params", ...})."""
         body: dict[str, Any] = {"features": features}
-        if policy:
-            body["policy"] = policy
-        if queue:
-            body["queue"] = queue
+        for key, value in (("policy", policy), ("queue", queue), ("rate", rate), ("every", every)):
+            if value:
+                body[key] = value
         return self.request("subscribe", **body)
 
-    def change(self, features: Features) -> Request:
-        return self.request("change", features=features)
+    def change(
+        self, features: Requested, rate: float | None = None, every: int | None = None
+    ) -> Request:
+        """Replace the features and the subscription's rate (every frame unless given)."""
+        extra = {k: v for k, v in (("rate", rate), ("every", every)) if v}
+        return self.request("change", features=features, **extra)
 
     def unsubscribe(self) -> Request:
         return self.request("unsubscribe")

@@ -20,7 +20,7 @@ from websockets.sync.client import ClientConnection, connect
 
 from orchestrator.client import protocol
 from orchestrator.client.events import Event
-from orchestrator.client.protocol import Features, Request, error_from
+from orchestrator.client.protocol import Features, Request, Requested, error_from
 
 T = TypeVar("T")
 
@@ -73,9 +73,13 @@ class Client:
         policy: str | None = None,
         queue: int | None = None,
         resume: dict[str, str] | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> Iterator[Event]:
         """Subscribe over SSE; yields every event up to and including `end`."""
-        sub = protocol.Subscription(protocol.query(features, policy, queue) | (resume or {}))
+        params = protocol.query(features, policy, queue, rate, every) | (resume or {})
+        sub = protocol.Subscription(params)
         timeout = httpx.Timeout(self.http.timeout.connect, read=self.idle_timeout)
         with connect_sse(self.http, "GET", sub.path, params=sub.params, timeout=timeout) as source:
             if source.response.status_code != protocol.OK:
@@ -93,9 +97,13 @@ class Client:
         policy: str | None = None,
         queue: int | None = None,
         resume: dict[str, str] | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> Session:
         """A WebSocket session; with `features`, subscribed from the handshake on."""
-        url = self.endpoint.ws_url(protocol.query(features, policy, queue) | (resume or {}))
+        params = protocol.query(features, policy, queue, rate, every) | (resume or {})
+        url = self.endpoint.ws_url(params)
         try:
             ws = connect(url, additional_headers=self.endpoint.headers or None, max_size=None)
         except InvalidStatus as exc:
@@ -123,12 +131,22 @@ class Session:
         self.ws.close()
 
     def subscribe(
-        self, features: Features, policy: str | None = None, queue: int | None = None
+        self,
+        features: Requested,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> dict[str, Any]:
-        return self.send(self.protocol.subscribe(features, policy, queue))
+        """Subscribe; `features` may hold structured objects ({"name", "params", ...})."""
+        return self.send(self.protocol.subscribe(features, policy, queue, rate, every))
 
-    def change(self, features: Features) -> dict[str, Any]:
-        return self.send(self.protocol.change(features))
+    def change(
+        self, features: Requested, *, rate: float | None = None, every: int | None = None
+    ) -> dict[str, Any]:
+        """Replace the features and the subscription's rate (every frame unless given)."""
+        return self.send(self.protocol.change(features, rate, every))
 
     def unsubscribe(self) -> dict[str, Any]:
         return self.send(self.protocol.unsubscribe())

@@ -95,9 +95,9 @@ def _narrow(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def to_jsonable(value: Any, warming_up: bool | None = None) -> Any:
-    """A feature value in the form orjson writes, numbers under the float rule; windowed
-    ones gain `warming_up`."""
+def to_jsonable(value: Any, warming_up: bool | None = None, from_frame: int | None = None) -> Any:
+    """A feature value in the form orjson writes, numbers under the float rule; sliding
+    windows gain `warming_up` and `from_frame` (the oldest frame their window read)."""
     if hasattr(value, "to_json"):
         value = value.to_json()
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -105,9 +105,12 @@ def to_jsonable(value: Any, warming_up: bool | None = None) -> Any:
     value = clean_numbers(value)
     if warming_up is None:
         return value
+    extra: dict[str, Any] = {"warming_up": warming_up}
+    if from_frame is not None:
+        extra["from_frame"] = from_frame
     if isinstance(value, dict):
-        return {**value, "warming_up": warming_up}
-    return {"value": value, "warming_up": warming_up}
+        return {**value, **extra}
+    return {"value": value, **extra}
 
 
 @dataclass
@@ -122,6 +125,7 @@ class Outcome:
     published: float = 0.0  # perf_counter when handed to subscribers
     holds_slot: bool = True  # counted among the pipeline's frames in flight until published
     timing: dict[str, float] | None = None  # queue/decode/triton seconds, with --timings
+    prev_ts: float | None = None  # the previous input line's ts (rates by timestamp)
     _values: dict[str, Any] = field(default_factory=dict, repr=False)
     _encoded: dict[frozenset[str], bytes] = field(default_factory=dict, repr=False)
 
@@ -135,7 +139,9 @@ class Outcome:
             frame = self.frame
             assert frame is not None
             self._values[feature] = to_jsonable(
-                frame.results[feature], frame.warming_up.get(feature)
+                frame.results[feature],
+                frame.warming_up.get(feature),
+                frame.window_from.get(feature),
             )
         return self._values[feature]
 

@@ -1,4 +1,10 @@
-"""A subscriber: its feature subset, its own bounded queue, and what happens when it is full.
+"""A subscriber: what it wants on which frames, its own bounded queue, and what happens when
+it is full.
+
+What it wants is a set of `Want`s (node + rate); the frames it gets are the frames where
+one of them is due (`deliverable`): a client at a reduced rate receives events (results,
+errors and drops alike) for its frames only, exactly one per frame. The stream owner's
+stdout (`every_frame`) gets every frame, with the features due on it.
 
 - `latest`: for live viewers; when full the oldest queued event is dropped (and counted),
   and the subscriber is told: the next event it reads is one `dropped` event naming the
@@ -21,10 +27,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
+
+from orchestrator.graph.key import NodeKey
+from orchestrator.graph.rate import EVERY_FRAME, Rate
+from orchestrator.graph.request import Want
+
+if TYPE_CHECKING:
+    from orchestrator.delivery.events import Outcome
 
 Policy = Literal["latest", "lossless", "backpressure"]
 POLICIES: tuple[Policy, ...] = ("latest", "lossless")
@@ -47,23 +61,40 @@ class Message:
     frame_event: bool = True  # the event of frame `seq` (its id); False: about the stream
 
 
+def as_wants(features: Iterable[Want | NodeKey | str]) -> tuple[Want, ...]:
+    """Wants from wants, keys or plain (default-node) feature names."""
+    out = []
+    for f in features:
+        if isinstance(f, Want):
+            out.append(f)
+        else:
+            out.append(Want(NodeKey(f) if isinstance(f, str) else f))
+    return tuple(dict.fromkeys(out))
+
+
 class Subscriber:
     def __init__(
         self,
-        features: frozenset[str],
+        features: Iterable[Want | NodeKey | str],
         policy: Policy = "latest",
         maxsize: int = 64,
         first_seq: int = 0,
+        *,
+        rate: Rate = EVERY_FRAME,
+        every_frame: bool = False,
     ) -> None:
         self.id = next(_ids)
         self.policy = policy
         self.maxsize = maxsize
         self.first_seq = first_seq
+        self.rate = rate  # the subscription's own rate (features may have theirs)
+        self.every_frame = every_frame  # an event for every frame, even with nothing due
+        self.final: dict[str, Any] = {}  # tiling results flushed at end of stream
         self.dropped = 0  # events lost to a full queue (latest), over its lifetime
         self.delivered = 0  # events taken by its reader
         self.closed: str | None = None  # the reason, once closed
         self.close_code: str | None = None
-        self._subsets: list[tuple[int, frozenset[str]]] = [(first_seq, features)]
+        self._subsets: list[tuple[int, tuple[Want, ...]]] = [(first_seq, as_wants(features))]
         self._queue: deque[Message] = deque()
         self._lost: tuple[int, int, int] | None = None  # (count, first seq, last seq) unreported
         self._ready = asyncio.Event()
@@ -74,23 +105,63 @@ class Subscriber:
         self._replay: deque[Message] = deque()  # delivered before the queue, after a resume
 
     @property
-    def features(self) -> frozenset[str]:
-        """The current subset (applies from the next admitted frame)."""
+    def wants(self) -> tuple[Want, ...]:
+        """The current wants (they apply from the next admitted frame)."""
         return self._subsets[-1][1]
 
-    def change(self, features: frozenset[str], from_seq: int) -> None:
-        """Switch subsets at a frame boundary: frames from `from_seq` get the new one."""
-        self._subsets = [s for s in self._subsets if s[0] < from_seq] + [(from_seq, features)]
+    def wants_keys(self) -> frozenset[NodeKey]:
+        return frozenset(w.key for w in self.wants)
 
-    def subset_for(self, seq: int) -> frozenset[str] | None:
-        """The subset in force for frame `seq`, or None if it subscribed after that frame."""
+    @property
+    def features(self) -> frozenset[str]:
+        """The current node ids (`persons`, `persons(min_score=0.3)`)."""
+        return frozenset(w.id for w in self.wants)
+
+    def change(
+        self, features: Iterable[Want | NodeKey | str], from_seq: int, rate: Rate | None = None
+    ) -> None:
+        """Switch wants at a frame boundary: frames from `from_seq` get the new ones."""
+        if rate is not None:
+            self.rate = rate
+        entry = (from_seq, as_wants(features))
+        self._subsets = [s for s in self._subsets if s[0] < from_seq] + [entry]
+
+    def _wants_for(self, seq: int, prune: bool = False) -> tuple[Want, ...] | None:
         found = None
-        for first, feats in self._subsets:
+        for first, wants in self._subsets:
             if first <= seq:
-                found = feats
-        if found is not None and len(self._subsets) > 1 and self._subsets[1][0] <= seq:
+                found = wants
+        if prune and found is not None and len(self._subsets) > 1 and self._subsets[1][0] <= seq:
             self._subsets = [s for s in self._subsets if s[0] >= self._subsets[1][0]]
         return found
+
+    def subset_for(self, seq: int) -> frozenset[str] | None:
+        """The node ids in force for frame `seq`, or None if it subscribed after that frame."""
+        wants = self._wants_for(seq, prune=True)
+        return None if wants is None else frozenset(w.id for w in wants)
+
+    def due(self, seq: int, ts: float, prev_ts: float | None) -> frozenset[NodeKey]:
+        """The nodes this subscriber needs computed on a frame being planned."""
+        wants = self._wants_for(seq) or ()
+        return frozenset(w.key for w in wants if w.runs(seq, ts, prev_ts))
+
+    def deliverable(self, outcome: Outcome) -> frozenset[str] | None:
+        """The node ids of `outcome` for this subscriber, or None if the frame is not one of
+        its frames. Frames are published in order, so older wants are forgotten here."""
+        wants = self._wants_for(outcome.seq, prune=True)
+        if wants is None:
+            return None
+        frame = outcome.frame if outcome.kind == "result" else None
+        ids = set()
+        for w in wants:
+            if w.block is not None and frame is not None:  # a block result, when one closed
+                if w.id in frame.results or w.id in frame.errors:
+                    ids.add(w.id)
+            elif w.delivers(outcome.seq, outcome.ts, outcome.prev_ts):
+                ids.add(w.id)
+        if not ids and not self.every_frame:
+            return None
+        return frozenset(ids)
 
     def offer(self, msg: Message) -> bool:
         """Queue without waiting. False when something was lost: for `latest` the oldest
@@ -171,16 +242,22 @@ class Subscriber:
         self._space.set()
 
     def end_event(self) -> bytes:
-        """The last event of a closed subscription: why it ended, and what it got."""
-        return orjson.dumps(
-            {
-                "type": "end",
-                "code": self.close_code or END_OF_STREAM,
-                "reason": self.closed or "end of stream",
-                "delivered": self.delivered,
-                "dropped": self.dropped,
-            }
-        )
+        """The last event of a closed subscription: why it ended, and what it got. At end of
+        stream a tiling feature's unfinished blocks come with it (`blocks`)."""
+        event: dict[str, Any] = {
+            "type": "end",
+            "code": self.close_code or END_OF_STREAM,
+            "reason": self.closed or "end of stream",
+            "delivered": self.delivered,
+            "dropped": self.dropped,
+        }
+        if self.final:
+            event["blocks"] = self.final
+        return orjson.dumps(event, option=orjson.OPT_SERIALIZE_NUMPY)
+
+    def keep_final(self, blocks: Mapping[str, Any]) -> None:
+        """Tiling results flushed at end of stream, for the nodes this subscriber wants."""
+        self.final = {w.id: blocks[w.id] for w in self.wants if w.id in blocks}
 
     def _lose(self, msg: Message) -> None:
         self.dropped += 1

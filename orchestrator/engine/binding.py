@@ -40,25 +40,33 @@ def bind(
     image: np.ndarray | None,
     state: Any,
     resources: Mapping[str, Any],
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Keyword arguments for `feat.fn`. `frames` ends with the current frame; windowed features
-    get tuples over all of them (oldest first), the others the current frame's values."""
-    windowed = feat.window.frames > 1
-    current = frames[-1]
+    get tuples over all of them (oldest first; a tiling block may have none), the others the
+    current frame's values. `params`: the node's parameter values (defaults otherwise)."""
+    windowed = feat.window.sliding or feat.window.tiling
     dep_params = [p for p in feat.params if p not in feat.resources]
-    kwargs: dict[str, Any] = {
-        param: tuple(f.results[dep] for f in frames) if windowed else current.results[dep]
-        for param, dep in zip(dep_params, feat.needs, strict=True)
-    }
+    pairs = list(zip(dep_params, feat.needs, strict=True))
+    kwargs: dict[str, Any]
+    if windowed:
+        kwargs = {param: tuple(f.results[dep] for f in frames) for param, dep in pairs}
+        info: Any = tuple(f.info for f in frames)
+    else:
+        current = frames[-1]
+        kwargs = {param: current.results[dep] for param, dep in pairs}
+        info = current.info
     for res in feat.resources:
         if res == "image":
             kwargs[res] = image
         elif res == "frame":
-            kwargs[res] = tuple(f.info for f in frames) if windowed else current.info
+            kwargs[res] = info
         elif res == "state":
             kwargs[res] = state
         elif res in resources:
             kwargs[res] = resources[res]
         else:
             raise RuntimeError(f"resource {res!r} is not available in this worker")
+    kwargs.update(feat.defaults)
+    kwargs.update(params or {})
     return kwargs

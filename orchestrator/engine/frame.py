@@ -49,12 +49,15 @@ class Frame:
     image: np.ndarray | None = None
     results: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, FeatureError] = field(default_factory=dict)
-    warming_up: dict[str, bool] = field(default_factory=dict)  # windowed features only
+    warming_up: dict[str, bool] = field(default_factory=dict)  # sliding windows only
+    window_from: dict[str, int] = field(default_factory=dict)  # sliding: oldest frame read
     info: FrameInfo | None = None
     timings: dict[str, NodeTiming] = field(default_factory=dict)  # nodes computed here
     queue_seconds: float = 0.0  # arrival to decode start
     decode_seconds: float = 0.0  # this frame's share of its decode batch
     deadline: Deadline | None = None  # failed remote calls are retried only until then
+    wants: dict[int, frozenset[Any]] = field(default_factory=dict)  # subscriber -> keys due here
+    prev_ts: float | None = None  # the previous input line's ts (rates by timestamp)
 
     def __post_init__(self) -> None:
         if self.info is None and self.image is not None:

@@ -27,6 +27,7 @@ from orchestrator.delivery.events import Outcome
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.frame import Frame, FrameInfo
 from orchestrator.graph.plan import Planner, UnknownFeatureError
+from orchestrator.graph.request import Want
 from orchestrator.telemetry import Telemetry
 
 DEFAULT_MAX_IMAGE_BYTES = 16 * 1024 * 1024
@@ -68,20 +69,22 @@ class Analyzer:
         self.active = 0
         self._seq = 0
 
-    def check(self, features: Sequence[str]) -> list[str]:
-        """Known features whose closure needs no history, or an `AnalysisError` naming the
-        unknown ones or every ordered (windowed or stateful) feature of the closure."""
-        if not features:
+    def check(self, features: Sequence[str | Want]) -> list[str]:
+        """Known features (with parameters: `persons(min_score=0.3)`) whose closure needs no
+        history, or an `AnalysisError` naming the unknown ones or every ordered (windowed,
+        stateful or tiling) feature of the closure. Rates do not apply to one image."""
+        ids = [f.id if isinstance(f, Want) else f for f in features]
+        if not ids:
             valid = self.planner.catalog.public()
             raise AnalysisError("no_features", "name some features", valid=valid)
         try:
-            names = self.planner.check(features)
+            names = self.planner.check(ids)
         except UnknownFeatureError as exc:
             raise AnalysisError(
                 "unknown_feature", str(exc), unknown=exc.unknown, valid=exc.valid
             ) from None
         plan = self.planner.plan(names)
-        ordered = [n for n in plan.order if self.planner.catalog[n].window.ordered]
+        ordered = [n for n in plan.order if plan.nodes[n].feature.window.ordered]
         if ordered:
             raise AnalysisError(
                 "needs_history",
@@ -101,7 +104,7 @@ class Analyzer:
         return probe(decode_base64(data) if base64 else data, self.max_pixels)
 
     async def analyze(
-        self, data: bytes, features: Sequence[str], *, base64: bool = False
+        self, data: bytes, features: Sequence[str | Want], *, base64: bool = False
     ) -> dict[str, Any]:
         """The result event for one image (no frame number: it is not a frame of the stream)."""
         started = time.perf_counter()

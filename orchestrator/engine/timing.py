@@ -10,7 +10,8 @@ orchestration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class NodeTiming:
     start: float
     end: float
     remote: float  # seconds spent waiting on Triton inside this node
+    cpu: float = 0.0  # worker CPU seconds of the node's own code (`engine.cputime`)
+    images: Mapping[str, int] = field(default_factory=dict)  # model -> inferences it requested
 
 
 def critical_path(

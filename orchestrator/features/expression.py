@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from orchestrator.features.catalog import feature
-from orchestrator.graph import Window
+from orchestrator.graph import Param, Window
 from orchestrator.models import CropInput, Infer, Model, TensorSpec
 from orchestrator.vision.detections import Detections
 
@@ -71,11 +71,14 @@ async def faces_expression(faces: Detections, image: np.ndarray, infer: Infer) -
     return Expressions(out["probabilities"])
 
 
-@feature("faces.expression.smoothed", window=Window.last(SMOOTHING_FRAMES))
+@feature("faces.expression.smoothed", window=Window.last("window"))
 def faces_expression_smoothed(
-    faces_expression: tuple[Expressions, ...], faces_tracks: tuple[Detections, ...]
+    faces_expression: tuple[Expressions, ...],
+    faces_tracks: tuple[Detections, ...],
+    *,
+    window: int = Param(SMOOTHING_FRAMES, ge=2, le=120, doc="frames averaged (the window)"),
 ) -> Expressions:
-    """Each tracked face's expression averaged over its last 15 frames (steadier labels)."""
+    """Each tracked face's expression averaged over its last frames (15; steadier labels)."""
     current = faces_tracks[-1].track_ids
     history: dict[int, list[np.ndarray]] = {}
     for expr, tracks in zip(faces_expression, faces_tracks, strict=True):

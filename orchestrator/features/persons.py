@@ -1,4 +1,11 @@
-"""People: detection (SSDLite in Triton), tracks, and how long each track has been in view."""
+"""People: detection (SSDLite in Triton), tracks, and how long each track has been in view.
+
+Detection is split so that a score threshold is a per-client parameter without a second
+inference: `persons.detections` (internal) calls the ensemble, whose post-processing keeps
+every box down to `MIN_SCORE` (its `score_threshold` in model_repository/persons_post), and
+`persons(min_score=...)` keeps those at or above the client's threshold, on the worker.
+Clients with different thresholds share one detection per frame.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,14 @@ import numpy as np
 
 from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.catalog import feature
-from orchestrator.graph import Window
+from orchestrator.graph import Param, Window
 from orchestrator.models import FrameInput, Infer, Model, TensorSpec
 from orchestrator.vision.detections import Detections
 from orchestrator.vision.tracking import BoxTracker
 
 FORGET_AFTER_S = 60.0  # dwell state forgets tracks unseen for this long (memory stays flat)
+MIN_SCORE = 0.1  # the ensemble's threshold: the lowest `min_score` a client may ask for
+DEFAULT_SCORE = 0.5
 
 
 # SSDLite MobileNetV2 (person) + threshold; rows padded to the request's largest count.
@@ -29,15 +38,29 @@ PERSONS = Model(
 )
 
 
-@feature("persons", models=(PERSONS,))
-async def persons(input_persons: np.ndarray, frame: FrameInfo, infer: Infer) -> Detections:
-    """People in the frame: boxes in frame pixels and scores (SSDLite, score >= 0.5)."""
+@feature("persons.detections", models=(PERSONS,), public=False)
+async def persons_detections(
+    input_persons: np.ndarray, frame: FrameInfo, infer: Infer
+) -> Detections:
+    """Every person the detector reports down to score 0.1, boxes in frame pixels."""
     out = await infer(PERSONS, input_persons[None])
     n = int(out["count"][0, 0])
     scale = np.array([frame.width, frame.height] * 2, np.float32)
     return Detections(out["boxes"][0, :n] * scale, out["scores"][0, :n].astype(np.float32)).clip(
         frame.width, frame.height
     )
+
+
+@feature("persons")
+def persons(
+    persons_detections: Detections,
+    *,
+    min_score: float = Param(
+        DEFAULT_SCORE, ge=MIN_SCORE, le=1.0, doc="keep people detected with at least this score"
+    ),
+) -> Detections:
+    """People in the frame: boxes in frame pixels and scores (SSDLite, score >= min_score)."""
+    return persons_detections.above(min_score)
 
 
 @feature("persons.tracks", window=Window.in_order(BoxTracker))

@@ -3,7 +3,8 @@
 Validation turns every mistake a feature author can make into one error naming the
 feature: a bad or duplicate name, a parameter that is neither a feature nor a resource,
 a cycle, a window that cannot work (a windowed feature asking for whole images, state
-without a state factory, a window below one frame), two different models of one name.
+without a state factory, a window below one frame, a tiling feature that others need), two
+different models of one name, a parameter that is misdeclared or out of its own bounds.
 
 Models come with the features that declare them: a whole-frame model's input node
 (`input.<model>`) is added with the first feature that names the model, so nothing about
@@ -18,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from orchestrator.graph.feature import FRAME_RESOURCES, NAME, Feature, make_feature
+from orchestrator.graph.param import RESERVED, ParamError
 from orchestrator.graph.window import Window
 from orchestrator.models import FrameInput, Model
 
@@ -96,7 +98,14 @@ class Catalog:
                 )
             by_param[alias] = name
         for name, feat in list(self._features.items()):
-            self._features[name] = self._resolve(feat, by_param)
+            self._features[name] = self._resolve(self._parameters(feat), by_param)
+        for feat in self._features.values():
+            tiled = [d for d in feat.needs if self._features[d].window.tiling]
+            if tiled:
+                raise CatalogError(
+                    f"feature {feat.name!r}: needs the tiling feature {tiled[0]!r}, which has "
+                    "a result only once per block"
+                )
         try:
             graphlib.TopologicalSorter({n: f.needs for n, f in self._features.items()}).prepare()
         except graphlib.CycleError as exc:
@@ -104,6 +113,31 @@ class Catalog:
             raise CatalogError(f"feature {exc.args[1][0]!r}: dependency cycle {cycle}") from None
         self._valid = True
         return self
+
+    def _parameters(self, feat: Feature) -> Feature:
+        """Check the declared parameters; a parameter-sized window gets its default length."""
+        if feat.problems:
+            raise CatalogError(f"feature {feat.name!r}: {feat.problems[0]}")
+        checked = []
+        for param in feat.parameters:
+            if param.name in RESERVED:
+                raise CatalogError(
+                    f"feature {feat.name!r}: parameter name {param.name!r} is reserved for rates"
+                )
+            try:
+                checked.append(replace(param, default=param.check(feat.name, param.default)))
+            except ParamError as exc:
+                raise CatalogError(f"feature {feat.name!r}: default out of bounds: {exc}") from None
+        w = feat.window
+        if w.param is not None:
+            sizer = next((p for p in checked if p.name == w.param), None)
+            if sizer is None or sizer.kind != "int" or sizer.ge is None or sizer.ge < 1:
+                raise CatalogError(
+                    f"feature {feat.name!r}: its window length names {w.param!r}, which must be "
+                    "an int parameter with ge >= 1"
+                )
+            w = replace(w, frames=int(sizer.default))
+        return replace(feat, parameters=tuple(checked), window=w)
 
     def _resolve(self, feat: Feature, by_param: dict[str, str]) -> Feature:
         needs: list[str] = []
@@ -132,13 +166,21 @@ class Catalog:
             raise CatalogError(
                 f"feature {feat.name!r}: has a state factory but no 'state' parameter"
             )
-        if w.frames > 1 and "image" in resources:
+        windowed = w.frames > 1 or w.sliding or w.tiling
+        if windowed and "image" in resources:
             raise CatalogError(
                 f"feature {feat.name!r}: a {w.frames}-frame window cannot take 'image' "
                 "(whole frames are not kept); window a small derived feature instead"
             )
-        if w.frames > 1 and not needs:
+        if windowed and not needs:
             raise CatalogError(f"feature {feat.name!r}: a window needs at least one prerequisite")
+        if w.tiling and w.state is not None:
+            raise CatalogError(f"feature {feat.name!r}: a tiling window keeps no state")
+        if ("block" in resources) is not w.tiling:
+            raise CatalogError(
+                f"feature {feat.name!r}: 'block' is for tiling features (Window.every) only, "
+                "and every tiling feature takes it"
+            )
         return replace(feat, needs=tuple(needs), resources=tuple(resources))
 
     def __getitem__(self, name: str) -> Feature:

@@ -6,10 +6,13 @@
 A parameter names a feature with its dots written as underscores (`faces_tracks` is
 `faces.tracks`), or one of the runtime's resources: `image` (the decoded BGR frame),
 `frame` (`FrameInfo`), `state` (the feature's in-order state) and whatever the runtime
-registers (`infer`, Triton inference). A feature that calls a net names its `Model`s
-(`models=(PERSONS,)`); a whole-frame model's input is a node of its own, `input.<model>`,
-taken as the parameter `input_<model>`. The function may be `async` (it then awaits remote
-work such as Triton) or plain (it then runs inline on the event loop, so it must be cheap).
+registers (`infer`, Triton inference); a tiling feature also gets `block` (`BlockInfo`).
+Keyword-only arguments whose default is `Param(...)` are parameters clients set per
+request (`persons(min_score=0.3)`); they never name prerequisites. A feature that calls a
+net names its `Model`s (`models=(PERSONS,)`); a whole-frame model's input is a node of its
+own, `input.<model>`, taken as the parameter `input_<model>`. The function may be `async`
+(it then awaits remote work such as Triton) or plain (it then runs inline on the event
+loop, so it must be cheap).
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from __future__ import annotations
 import inspect
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchestrator.graph.key import NodeKey
+from orchestrator.graph.param import TYPES, ParamError, Parameter, Value
 from orchestrator.graph.window import Window
 from orchestrator.models import FrameInput, Model
 
-FRAME_RESOURCES = frozenset({"image", "frame", "state"})
+FRAME_RESOURCES = frozenset({"image", "frame", "state", "block"})
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
 
@@ -34,7 +39,7 @@ class Feature:
 
     name: str
     fn: Callable[..., Any]
-    params: tuple[str, ...]  # the function's parameter names, in order
+    params: tuple[str, ...]  # the function's prerequisite and resource names, in order
     window: Window = field(default_factory=Window)
     models: tuple[Model, ...] = ()  # Triton ensembles it calls
     public: bool = True  # requestable by clients; internal nodes only serve others
@@ -45,6 +50,39 @@ class Feature:
     needs: tuple[str, ...] = ()  # prerequisite features, resolved by the catalog
     resources: tuple[str, ...] = ()  # runtime resources, resolved by the catalog
     is_async: bool = False
+    parameters: tuple[Parameter, ...] = ()  # keyword-only `Param` arguments, client-settable
+    problems: tuple[str, ...] = ()  # declaration mistakes found at decoration, for the catalog
+
+    @property
+    def defaults(self) -> dict[str, Value]:
+        return {p.name: p.default for p in self.parameters}
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+    def key(self, raw: Mapping[str, object] | None = None) -> NodeKey:
+        """The node for these parameter values (checked; defaults normalised away)."""
+        chosen: dict[str, Value] = {}
+        for name, value in (raw or {}).items():
+            param = self.parameter(name)
+            if param is None:
+                takes = ", ".join(f"{p.name} ({p.bounds})" for p in self.parameters)
+                raise ParamError(
+                    self.name,
+                    name,
+                    f"no parameter {name!r}; "
+                    + (f"it takes {takes}" if takes else "it takes no parameters"),
+                )
+            checked = param.check(self.name, value)
+            if checked != param.default:
+                chosen[name] = checked
+        return NodeKey(self.name, tuple(sorted(chosen.items())))
+
+    def frames(self, key: NodeKey) -> int:
+        """The window length of this feature's node `key` (its parameter, if it has one)."""
+        if self.window.param is not None:
+            return int(dict(key.params).get(self.window.param, self.window.frames))
+        return self.window.frames
 
     @property
     def runs_in(self) -> str:
@@ -67,8 +105,10 @@ class Feature:
             "runs_in": self.runs_in,
             "models": [m.name for m in self.models],
             "result": self.result,
-            "schema": self.schema + (" + warming_up" if self.window.frames > 1 else ""),
+            "schema": self.schema + (" + warming_up, from_frame" if self.window.sliding else ""),
             "description": self.description,
+            "params": [p.describe() for p in self.parameters],
+            "tiling": self.window.tiling,
         }
 
 
@@ -90,10 +130,11 @@ def make_feature(
         ret = None
     result = getattr(ret, "__name__", "") if ret is not None else ""
     doc = inspect.getdoc(fn) or ""
+    params, parameters, problems = _split_signature(name, sig, fn)
     return Feature(
         name=name,
         fn=fn,
-        params=tuple(sig.parameters),
+        params=params,
         window=window or Window(),
         models=tuple(models),
         public=public,
@@ -102,4 +143,32 @@ def make_feature(
         result=result,
         schema=getattr(ret, "JSON", ""),
         is_async=inspect.iscoroutinefunction(fn),
+        parameters=parameters,
+        problems=problems,
     )
+
+
+def _split_signature(
+    name: str, sig: inspect.Signature, fn: Callable[..., Any]
+) -> tuple[tuple[str, ...], tuple[Parameter, ...], tuple[str, ...]]:
+    """(prerequisite/resource names, declared parameters, problems for the catalog)."""
+    names: list[str] = []
+    parameters: list[Parameter] = []
+    problems: list[str] = []
+    try:
+        hints = typing.get_type_hints(fn)
+    except Exception:
+        hints = {}
+    for arg in sig.parameters.values():
+        if arg.kind is not inspect.Parameter.KEYWORD_ONLY:
+            names.append(arg.name)
+            continue
+        if not isinstance(arg.default, Parameter):
+            problems.append(f"keyword-only argument {arg.name!r} needs a Param(...) default")
+            continue
+        kind = next((k for k, t in TYPES.items() if hints.get(arg.name) is t), None)
+        if kind is None:
+            problems.append(f"parameter {arg.name!r} must be annotated int, float or bool")
+            continue
+        parameters.append(arg.default.named(arg.name, kind))
+    return tuple(names), tuple(parameters), tuple(problems)

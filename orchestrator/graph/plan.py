@@ -1,17 +1,25 @@
-"""Plans: for a set of requested features, what runs, in which order, and what is skipped.
+"""Plans: for a set of requested nodes, what runs, in which order, and what is skipped.
+
+A node is a feature with its parameters (`NodeKey`); nodes are named by their printed key
+(`persons(min_score=0.3)`). A parameterised node needs the default nodes upstream, so only
+the node where a parameter acts is duplicated: two thresholds on `persons` share
+`persons.detections` and the net behind it.
 
 A plan is pure data computed from the catalog, so it is cached by the requested set: the
-runtime asks for the plan of the current union of subscriptions at every frame boundary
-and pays for planning only when that union changes.
+runtime asks for the plan of each frame's wanted set, and few distinct sets recur.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from orchestrator.graph.catalog import Catalog
+from orchestrator.graph.feature import Feature
+from orchestrator.graph.key import NodeKey, base_name
+from orchestrator.graph.param import Value
+from orchestrator.graph.syntax import parse_feature
 from orchestrator.models import FrameInput, Model
 
 
@@ -21,10 +29,31 @@ class UnknownFeatureError(ValueError):
     def __init__(self, unknown: list[str], valid: list[str]) -> None:
         self.unknown = unknown
         self.valid = valid
-        super().__init__(
-            f"unknown feature{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
-            f"valid: {', '.join(valid)}"
+        what = (
+            f"unknown feature{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"
+            if unknown
+            else "no features named"
         )
+        super().__init__(f"{what}; valid: {', '.join(valid)}")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a plan: a feature with its parameter values."""
+
+    key: NodeKey
+    feature: Feature
+    needs: tuple[str, ...]  # prerequisite node ids (always default nodes)
+    params: Mapping[str, Value]  # every parameter's value (defaults included)
+    frames: int  # window length (runs of a sliding window, or a tiling block)
+
+    @property
+    def id(self) -> str:
+        return str(self.key)
+
+    @property
+    def block(self) -> int | None:
+        return self.frames if self.feature.window.tiling else None
 
 
 @dataclass(frozen=True)
@@ -39,6 +68,7 @@ class Plan:
     max_window: int
     needs_image: bool
     needs: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    nodes: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def model_names(self) -> tuple[str, ...]:
@@ -54,16 +84,20 @@ class Plan:
             "inputs": list(self.inputs),
             "max_window": self.max_window,
             "needs": {n: list(d) for n, d in self.needs.items()},
+            "params": {
+                n: dict(node.key.params) for n, node in self.nodes.items() if node.key.params
+            },
         }
 
-    def explain(self) -> str:
-        """A human-readable account, for `framegraph plan`."""
+    def explain(self, runs: Mapping[str, str] | None = None) -> str:
+        """A human-readable account, for `framegraph plan`; `runs`: node -> on which frames."""
         lines = [f"requested: {', '.join(self.requested) or '(nothing)'}", "runs, in order:"]
         for i, name in enumerate(self.order, 1):
             role = "requested" if name in self.requested else "prerequisite"
             needs = self.needs.get(name, ())
             after = f" <- {', '.join(needs)}" if needs else ""
-            lines.append(f"  {i:2d}. {name} ({role}){after}")
+            when = f" [{runs[name]}]" if runs and name in runs else ""
+            lines.append(f"  {i:2d}. {name} ({role}){after}{when}")
         lines.append(f"Triton models: {', '.join(self.model_names) or 'none'}")
         lines.append(f"frames kept for windows: {self.max_window}")
         lines.append(f"skipped (nobody asked): {', '.join(self.skipped) or 'none'}")
@@ -75,48 +109,68 @@ class Planner:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog.validate()
-        self._cache: dict[frozenset[str], Plan] = {}
+        self._cache: dict[frozenset[Any], Plan] = {}
 
-    def plan(self, requested: Iterable[str]) -> Plan:
-        key = frozenset(requested)
-        plan = self._cache.get(key)
+    def plan(self, requested: Iterable[NodeKey | str]) -> Plan:
+        """The plan for these nodes: keys, or printed ids (`persons(min_score=0.3)`)."""
+        raw = frozenset(requested)
+        plan = self._cache.get(raw)
         if plan is None:
-            plan = self._cache[key] = self._make(key)
+            keys = frozenset(self.key(k) if isinstance(k, str) else k for k in raw)
+            plan = self._cache.get(keys) or self._make(keys)
+            self._cache[raw] = self._cache[keys] = plan
         return plan
 
+    def key(self, node: str) -> NodeKey:
+        """The key of a printed node id (parameters checked; `ParamError` if out of bounds)."""
+        if "(" not in node:
+            return NodeKey(node)
+        req = parse_feature(node)
+        if req.name not in self.catalog:
+            raise UnknownFeatureError([req.name], self.catalog.public())
+        return self.catalog[req.name].key(dict(req.params))
+
     def check(self, requested: Iterable[str]) -> list[str]:
-        """The requested names, or `UnknownFeatureError` if any is not a public feature."""
+        """The requested node ids, or `UnknownFeatureError` if any is not a public feature
+        (parameters are checked too: `ParamError`)."""
         names = list(dict.fromkeys(requested))
         valid = self.catalog.public()
-        unknown = [n for n in names if n not in valid]
+        unknown = [n for n in names if base_name(n) not in valid]
         if unknown:
             raise UnknownFeatureError(unknown, valid)
-        return names
+        return [self.key(n).id for n in names]
 
-    def _make(self, requested: frozenset[str]) -> Plan:
-        self.check(sorted(requested))
+    def _make(self, requested: frozenset[NodeKey]) -> Plan:
+        self.check(sorted({k.name for k in requested}))
         order: list[str] = []
-        seen: set[str] = set()
+        nodes: dict[str, Node] = {}
 
-        def visit(name: str) -> None:
-            if name in seen:
+        def visit(key: NodeKey) -> None:
+            if key.id in nodes:
                 return
-            seen.add(name)
-            for dep in self.catalog[name].needs:
-                visit(dep)
-            order.append(name)
+            feat = self.catalog[key.name]
+            node = Node(
+                key, feat, feat.needs, {**feat.defaults, **dict(key.params)}, feat.frames(key)
+            )
+            nodes[key.id] = node
+            for dep in feat.needs:
+                visit(NodeKey(dep))
+            order.append(key.id)
 
-        for feat in self.catalog:  # catalog order keeps plans stable and readable
-            if feat.name in requested:
-                visit(feat.name)
-        feats = [self.catalog[n] for n in order]
+        rank = {f.name: i for i, f in enumerate(self.catalog)}  # catalog order: stable plans
+        wanted = sorted(requested, key=lambda k: (rank[k.name], k.params))
+        for key in wanted:
+            visit(key)
+        feats = [nodes[n].feature for n in order]
+        names = {k.name for k in requested} | {nodes[n].feature.name for n in order}
         return Plan(
-            requested=tuple(f.name for f in self.catalog if f.name in requested),
+            requested=tuple(k.id for k in wanted),
             order=tuple(order),
-            skipped=tuple(n for n in self.catalog.public() if n not in seen),
+            skipped=tuple(n for n in self.catalog.public() if n not in names),
             models=tuple(dict.fromkeys(m for f in feats for m in f.models)),
             inputs={f.name: f.input_spec for f in feats if f.input_spec is not None},
-            max_window=max((f.window.frames for f in feats), default=1),
+            max_window=max((nodes[n].frames for n in order), default=1),
             needs_image=any("image" in f.resources for f in feats),
-            needs={f.name: f.needs for f in feats},
+            needs={n: nodes[n].needs for n in order},
+            nodes={n: nodes[n] for n in order},
         )

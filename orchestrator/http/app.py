@@ -27,6 +27,7 @@ from orchestrator.http.origins import OriginCheck
 from orchestrator.http.service import Service
 from orchestrator.http.sessions import Sessions
 from orchestrator.http.sse import events_endpoint
+from orchestrator.http.subscriptions import subscriptions_endpoint
 from orchestrator.http.viewer import viewer_routes
 from orchestrator.http.ws import ws_endpoint
 
@@ -39,6 +40,7 @@ def create_app(service: Service) -> Starlette:
         session_endpoint(settings, sessions),
         features_endpoint(service),
         plan_endpoint(service),
+        subscriptions_endpoint(service),
         events_endpoint(service),
         ws_endpoint(service),
         analyze_endpoint(service),

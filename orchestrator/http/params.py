@@ -1,55 +1,109 @@
 """What a client asks for, from a query string or a WebSocket message, checked once.
 
-Feature names come as `a,b` (or repeated `features=` parameters, or a JSON list); an
-unknown name is a 400 listing the valid ones, never a silent subset.
+Features come as `a,b(x=1)` (or repeated `features=` parameters, or a JSON list of strings
+and structured objects `{"name": ..., "params": {...}, "rate"|"every": ...}`); a rate for
+the whole subscription as `rate=` (per second) or `every=` (k-th frame). Anything wrong is
+one 400 naming it, never a silent subset: an unknown name lists the valid ones, a bad
+parameter names the feature, the parameter and its bounds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from orchestrator.delivery.subscriber import POLICIES, Policy
-from orchestrator.graph import Planner, UnknownFeatureError
+from orchestrator.graph import (
+    ParamError,
+    Planner,
+    Rate,
+    RateError,
+    RequestSyntaxError,
+    UnknownFeatureError,
+    Want,
+    resolve,
+)
+from orchestrator.graph.rate import EVERY_FRAME
+from orchestrator.graph.syntax import split_top_level
 from orchestrator.http.errors import ApiError
 from orchestrator.http.settings import Settings
 
 
 @dataclass(frozen=True)
 class Subscription:
-    """A checked request to subscribe: features (non-empty, known), policy, queue size."""
+    """A checked request to subscribe: wants (non-empty, known), policy, queue size, rate."""
 
-    features: tuple[str, ...]
+    wants: tuple[Want, ...]
     policy: Policy
     queue: int
+    rate: Rate = EVERY_FRAME
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return tuple(w.id for w in self.wants)
 
 
-def split_names(raw: Iterable[str] | str | None) -> list[str]:
-    """`"a,b"`, `["a", "b,c"]` or None to a list of stripped, non-empty names."""
+def check_rate(rate: Any = None, every: Any = None) -> Rate:
+    try:
+        return Rate.of(rate, every)
+    except RateError as exc:
+        raise ApiError(400, "bad_rate", str(exc)) from None
+
+
+def check_wants(
+    planner: Planner,
+    raw: Any,
+    settings: Settings,
+    rate: Rate = EVERY_FRAME,
+    *,
+    default: bool = True,
+) -> tuple[Want, ...]:
+    """Checked wants; the server's default subset when none are named (if `default`)."""
+    valid = planner.catalog.public()
+    empty = raw is None or raw == "" or raw == [] or raw == ()
+    if empty and default and settings.default_features:
+        raw = list(settings.default_features)
+    elif empty:
+        raise ApiError(
+            400, "no_features", f"name some features; valid: {', '.join(valid)}", valid=valid
+        )
+    try:
+        return resolve(planner.catalog, raw, rate)
+    except UnknownFeatureError as exc:
+        if not exc.unknown:
+            raise ApiError(
+                400, "no_features", f"name some features; valid: {', '.join(valid)}", valid=valid
+            ) from None
+        raise ApiError(
+            400, "unknown_feature", str(exc), unknown=exc.unknown, valid=exc.valid
+        ) from None
+    except ParamError as exc:
+        raise ApiError(
+            400, "bad_parameter", str(exc), feature=exc.feature, parameter=exc.param
+        ) from None
+    except RateError as exc:
+        raise ApiError(400, "bad_rate", str(exc)) from None
+    except RequestSyntaxError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+
+
+def split_names(raw: Any) -> list[str]:
+    """`"a,b(x=1,y=2)"` or a list of such strings to one string per feature (commas inside
+    parentheses kept)."""
     if raw is None:
         return []
     values = [raw] if isinstance(raw, str) else list(raw)
     if not all(isinstance(v, str) for v in values):
         raise ApiError(400, "bad_request", "features must be a string 'a,b' or a list of strings")
-    return [n.strip() for v in values for n in v.split(",") if n.strip()]
-
-
-def check_features(planner: Planner, names: list[str], settings: Settings) -> tuple[str, ...]:
-    """Known public feature names, deduplicated; the default subset when none are named."""
-    valid = planner.catalog.public()
-    if not names:
-        if settings.default_features:
-            return settings.default_features
-        raise ApiError(
-            400, "no_features", f"name some features; valid: {', '.join(valid)}", valid=valid
-        )
     try:
-        return tuple(planner.check(names))
-    except UnknownFeatureError as exc:
-        raise ApiError(
-            400, "unknown_feature", str(exc), unknown=exc.unknown, valid=exc.valid
-        ) from None
+        return [part for v in values for part in split_top_level(v)]
+    except RequestSyntaxError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+
+
+def check_features(planner: Planner, names: Any, settings: Settings) -> tuple[Want, ...]:
+    """Checked wants at every frame (the server's defaults when none are named)."""
+    return check_wants(planner, names, settings)
 
 
 def check_policy(raw: Any, settings: Settings) -> Policy:
@@ -80,12 +134,20 @@ def check_queue(raw: Any, settings: Settings) -> int:
 
 
 def subscription(
-    planner: Planner, settings: Settings, features: Any, policy: Any = None, queue: Any = None
+    planner: Planner,
+    settings: Settings,
+    features: Any,
+    policy: Any = None,
+    queue: Any = None,
+    rate: Any = None,
+    every: Any = None,
 ) -> Subscription:
+    sub_rate = check_rate(rate, every)
     return Subscription(
-        check_features(planner, split_names(features), settings),
+        check_wants(planner, features, settings, sub_rate),
         check_policy(policy, settings),
         check_queue(queue, settings),
+        sub_rate,
     )
 
 

@@ -16,7 +16,9 @@ from orchestrator.delivery.replay import ReplayBuffer
 from orchestrator.delivery.resume import BadResumeError, Lease, Resumer, UnknownSubscriptionError
 from orchestrator.delivery.subscriber import DISCONNECTED, Subscriber
 from orchestrator.engine.oneshot import Analyzer
+from orchestrator.graph import Rate, Want
 from orchestrator.graph.plan import Plan
+from orchestrator.graph.request import explain
 from orchestrator.http.errors import ApiError
 from orchestrator.http.params import Subscription
 from orchestrator.http.readiness import Readiness
@@ -58,7 +60,7 @@ class Service:
     # Subscriptions -------------------------------------------------------------------
     def subscribe(self, req: Subscription) -> Subscriber:
         try:
-            return self.hub.subscribe(req.features, req.policy, req.queue)
+            return self.hub.subscribe(req.wants, req.policy, req.queue, rate=req.rate)
         except SubscriberLimitError:
             limit = self.settings.max_subscribers
             raise self._busy("subscriber_limit", "subscribers", limit) from None
@@ -83,8 +85,8 @@ class Service:
         unsubscribed, else kept for the grace period so that the client can resume."""
         self.resumer.leave(lease, finished=finished, unsubscribed=unsubscribed)
 
-    def change(self, sub: Subscriber, features: Iterable[str]) -> None:
-        self.hub.change(sub, features)
+    def change(self, sub: Subscriber, wants: Iterable[Want], rate: Rate | None = None) -> None:
+        self.hub.change(sub, wants, rate)
 
     def release(
         self, sub: Subscriber, reason: str = "client disconnected", code: str = DISCONNECTED
@@ -93,22 +95,27 @@ class Service:
         self.hub.unsubscribe(sub, reason, code)
 
     def plan_now(self) -> Plan:
-        """The plan the next frame will run: the union of current subscriptions."""
+        """The live plan: everything subscribed now, at any rate."""
         return self.planner.plan(self.hub.requested())
 
     def live_plan(self) -> dict[str, Any]:
-        """The plan the next frame runs, and for whom: `subscribers` (how many in all),
-        `shared_by` (each node: how many subscriptions need it, itself or as a
-        prerequisite) and `triton` (connected, and the models loaded there)."""
-        plan = self.plan_now()
-        shared = dict.fromkeys(plan.order, 0)
-        for sub in self.hub:
-            for name in self.planner.plan(sub.features).order:
-                shared[name] = shared.get(name, 0) + 1
+        """The live plan explained: on which frames each node runs, how many subscriptions
+        share it (`shared_by`), what it costs (moving averages over the last seconds), and
+        the Triton connection (`triton`: connected, and the models loaded there)."""
+        subs = list(self.hub)
+        plan, runs = explain(self.planner, [w for s in subs for w in s.wants])
+        ledger = self.worker.ledger
+        sharing = {n: 0 for n in plan.order}
+        for sub in subs:
+            for node in self.planner.plan(sub.wants_keys()).order:
+                sharing[node] += 1
+        cost = {n: (ledger.node(n) or {}) | {"subscriptions": sharing[n]} for n in plan.order}
         return plan.to_json() | {
             "live": True,
-            "subscribers": len(self.hub),
-            "shared_by": shared,
+            "subscribers": len(subs),
+            "runs": runs,
+            "shared_by": sharing,
+            "cost": cost,
             "triton": self._triton_state(),
         }
 
@@ -119,18 +126,28 @@ class Service:
         if triton is None:
             return None
         connected = getattr(triton, "client", None) is not None
-        models = [getattr(m, "name", m) for m in getattr(triton, "models", ())] if connected else []
-        return {"connected": connected, "models_loaded": models}
+        models = [getattr(m, "name", m) for m in getattr(triton, "models", ())]
+        return {"connected": connected, "models_loaded": models if connected else []}
+
+    def describe(self, sub: Subscriber) -> dict[str, Any]:
+        """A subscription as `GET /subscriptions` and the acknowledgements show it."""
+        return {
+            "subscriber": sub.id,
+            "features": sorted(sub.features),
+            "wants": [w.to_json() for w in sub.wants],
+            "rate": sub.rate.to_json(),
+            "policy": sub.policy,
+            "queue": sub.maxsize,
+            "cost": self.worker.ledger.subscription(sub.id),
+            "events": {"delivered": sub.delivered, "dropped": sub.dropped, "queued": len(sub)},
+        }
 
     def ack(self, kind: str, sub: Subscriber, from_frame: int | None = None) -> dict[str, Any]:
         """What a client is told when its subscription starts or changes. `grace`: how long
         it may be away and resume (seconds)."""
         return {
             "type": kind,
-            "subscriber": sub.id,
-            "features": sorted(sub.features),
-            "policy": sub.policy,
-            "queue": sub.maxsize,
+            **self.describe(sub),
             "from_frame": sub.first_seq if from_frame is None else from_frame,
             "plan": self.live_plan(),
             "grace": self.resumer.grace,

@@ -1,6 +1,6 @@
 """GET /events: one subscription as a Server-Sent Events stream.
 
-    GET /events?features=motion,image.quality&policy=latest&queue=64
+    GET /events?features=motion,persons(min_score=0.3)&every=3&policy=latest&queue=64
 
 Events, each `event: <type>` with one JSON object as `data` (frame events carry the frame
 number as `id`): `subscribed` first (the subscription and the live plan), then per frame
@@ -89,7 +89,13 @@ def events_endpoint(service: Service) -> Route:
         resume = resume_point(q.get("subscriber"), last)
         if resume is None:
             req = subscription(
-                service.planner, settings, q.getlist("features"), q.get("policy"), q.get("queue")
+                service.planner,
+                settings,
+                [v for v in q.getlist("features") if v.strip()],
+                q.get("policy"),
+                q.get("queue"),
+                q.get("rate"),
+                q.get("every"),
             )
         release_slot = service.connect()
         try:

@@ -4,7 +4,12 @@ Client → server, one JSON object per text message (`id` is optional and echoed
 
     {"type": "subscribe", "features": ["motion"], "policy": "latest", "queue": 64, "id": 1}
     {"type": "change", "features": "motion,image.quality", "id": 2}
-    {"type": "unsubscribe", "id": 3}
+    {"type": "change", "features": [{"name": "persons", "params": {"min_score": 0.3},
+     "every": 3}], "rate": 2, "id": 3}
+    {"type": "unsubscribe", "id": 4}
+
+Features are strings (with parameters, `persons(min_score=0.3)`) or structured objects;
+`rate` (per second) or `every` (k-th frame) sets the subscription's rate.
 
 Server → client: `subscribed` / `changed` (with `from_frame`, the first frame delivered
 with the new subset, and the new live plan), `unsubscribed`, `rejected` (a request that
@@ -34,7 +39,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDiscon
 from orchestrator.delivery.resume import Lease
 from orchestrator.delivery.subscriber import END_OF_STREAM, SHUTDOWN, TAKEN_OVER
 from orchestrator.http.errors import ApiError, send_error
-from orchestrator.http.params import check_features, resume_point, split_names, subscription
+from orchestrator.http.params import check_rate, check_wants, resume_point, subscription
 from orchestrator.http.service import Service
 
 log = logging.getLogger(__name__)
@@ -131,6 +136,8 @@ class Session:
                         request.get("features"),
                         request.get("policy"),
                         request.get("queue"),
+                        request.get("rate"),
+                        request.get("every"),
                     )
                     self.lease = service.open(req)
                 self.ended = False
@@ -139,12 +146,13 @@ class Session:
             elif kind == "change":
                 if self.lease is None:
                     raise ApiError(409, "not_subscribed", "not subscribed; send 'subscribe'")
-                names = split_names(request.get("features"))
-                if not names:
+                raw = request.get("features")
+                if raw is None or raw == "" or raw == []:
                     raise ApiError(400, "no_features", "name the new features, or unsubscribe")
-                features = check_features(service.planner, names, service.settings)
+                rate = check_rate(request.get("rate"), request.get("every"))
+                wants = check_wants(service.planner, raw, service.settings, rate, default=False)
                 from_frame = service.hub.next_seq
-                service.change(self.lease.sub, features)
+                service.change(self.lease.sub, wants, rate)
                 await self._send_json(service.ack("changed", self.lease.sub, from_frame), request)
             elif kind == "unsubscribe":
                 if self.lease is None:
@@ -222,9 +230,11 @@ def ws_endpoint(service: Service) -> WebSocketRoute:
                         subscription(
                             service.planner,
                             service.settings,
-                            q.getlist("features"),
+                            [v for v in q.getlist("features") if v.strip()],
                             q.get("policy"),
                             q.get("queue"),
+                            q.get("rate"),
+                            q.get("every"),
                         )
                     )
             except ApiError:

@@ -35,6 +35,7 @@ class Line:
     data: bytes = b""
     error: DecodeError | None = None
     seq: int = -1  # numbered on the event loop when accepted, so counts never race
+    prev_ts: float | None = None  # the previous accepted line's ts (rates by timestamp)
 
 
 class LineReader:

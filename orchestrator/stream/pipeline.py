@@ -3,11 +3,14 @@
     reader thread ──► backlog (bounded; live drops oldest, lossless waits)
                           │  at most `max_in_flight` frames between here and delivery
                           ▼
-    plan for the hub's current union ─► decode batch (thread) ─► executor ─► outbox ─► hub
+    plan for what is due on each frame ─► decode batch (thread) ─► executor ─► outbox ─► hub
 
-The plan is taken at each frame boundary from the hub's union of subscriptions, so a
-subscription change applies from the next frame. A frame's slot is released only once
-its outcome is handed out, so a slow stdout (backpressure) slows intake, not memory.
+Each frame's plan is what its subscribers want on it (`scheduling`), taken at the frame
+boundary, so a subscription change applies from the next frame; a frame nobody wants
+anything on is not even decoded. A frame's slot is released only once its outcome is
+handed out, so a slow stdout (backpressure) slows intake, not memory. Finished frames are
+charged to the subscriptions that needed them (`cost`); at end of stream, tiling features'
+unfinished blocks are computed and handed out with the `end` events.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import time
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from orchestrator.cost.ledger import CostLedger
 from orchestrator.decode.base import Decoded, DecodeError, Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS, Payload, parse_line
-from orchestrator.delivery.events import Kind, Outcome
+from orchestrator.delivery.events import Kind, Outcome, to_jsonable
 from orchestrator.delivery.hub import Hub
 from orchestrator.engine.executor import Executor
 from orchestrator.engine.frame import Frame, FrameInfo
@@ -29,6 +33,7 @@ from orchestrator.ingest.backlog import Backlog
 from orchestrator.ingest.lines import DEFAULT_MAX_LINE_BYTES, Line, LineReader
 from orchestrator.models.deadline import Deadline
 from orchestrator.stream.outbox import Outbox
+from orchestrator.stream.scheduling import FramePlan, Scheduler
 from orchestrator.telemetry import Telemetry
 
 
@@ -51,6 +56,7 @@ class Pipeline:
         decoder: Decoder,
         executor: Executor,
         config: PipelineConfig = PipelineConfig(),
+        ledger: CostLedger | None = None,
     ) -> None:
         self.planner = planner
         self.hub = hub
@@ -58,13 +64,15 @@ class Pipeline:
         self.executor = executor
         self.config = config
         self.telemetry: Telemetry = executor.telemetry
-        self.plan: Plan | None = None
+        self.ledger = ledger or CostLedger(self.telemetry)
+        self.scheduler = Scheduler(planner, hub, self.telemetry)
         self.stdin_open = False
         self.decode_seconds = 0.0
         self._in_flight = 0
         self._slot = asyncio.Event()
         self._accepting = False  # lines get sequence numbers (and so outcomes) only while True
         self.lines = 0  # lines accepted so far
+        self._last_ts: float | None = None
         self._tasks: set[asyncio.Task[Frame]] = set()
         self._backlog: Backlog | None = None
         self._reader: LineReader | None = None
@@ -97,7 +105,12 @@ class Pipeline:
             self._accepting = False  # from here on a late line was never read, as far as we say
             outbox.finish(self.lines)
             await publishing
-            self.hub.close("end of stream")
+            self.hub.close("end of stream", blocks=await self._flush())
+
+    @property
+    def plan(self) -> Plan | None:
+        """The live plan: everything subscribed, at any rate (None before the first frame)."""
+        return self.scheduler.live
 
     def stop(self) -> None:
         """Stop reading; waiting lines are dropped ("shutdown"), frames in flight finish."""
@@ -114,6 +127,8 @@ class Pipeline:
         if not self._accepting:
             return False
         line.seq = self.lines
+        line.prev_ts = self._last_ts
+        self._last_ts = line.ts
         self.lines += 1
         self.telemetry.frames_received.inc()
         return True
@@ -142,40 +157,33 @@ class Pipeline:
             self.telemetry.queue_depth.set(len(backlog))
             self._in_flight += len(lines)
             self.telemetry.frames_in_flight.set(self._in_flight)
-            plan = self._plan_now(lines[-1].seq)
+            plans = [self.scheduler.next(line.seq, line.ts, line.prev_ts) for line in lines]
             started = time.perf_counter()
-            decoded, payloads = await asyncio.to_thread(self._decode, lines, plan)
+            decoded, payloads = await asyncio.to_thread(
+                self._decode, lines, [p.plan for p in plans]
+            )
             share = (time.perf_counter() - started) / len(lines)
-            for line, result, payload in zip(lines, decoded, payloads, strict=True):
+            for line, result, payload, fp in zip(lines, decoded, payloads, plans, strict=True):
                 if isinstance(result, DecodeError):
                     self.telemetry.failed(result.code)
                     outbox.put(self._outcome(line, "error", result.code, result.message))
                     continue
-                frame = self._frame(line, result, payload)
+                frame = self._frame(line, result, payload, fp)
                 frame.queue_seconds = started - line.arrived
                 frame.decode_seconds = share
-                task = self.executor.admit(frame, plan)
+                task = self.executor.admit(frame, fp.plan, fp.live)
                 self._tasks.add(task)
                 task.add_done_callback(self._finished)
 
-    def _plan_now(self, last_seq: int) -> Plan:
-        """The plan for the next frames: a frame boundary for subscription changes."""
-        plan = self.planner.plan(self.hub.requested())
-        self.hub.admitted(last_seq)
-        if plan is not self.plan:
-            if self.plan is not None:
-                self.telemetry.plan_rebuilds.inc()
-            self.plan = plan
-        return plan
-
     def _decode(
-        self, lines: list[Line], plan: Plan
+        self, lines: list[Line], plans: list[Plan]
     ) -> tuple[list[Decoded | Payload | DecodeError], list[Payload | None]]:
-        """Runs in a worker thread: payload checks, then one decoder batch if pixels are needed.
-        Returns each line's outcome and its checked payload (None if it had none)."""
+        """Runs in a worker thread: payload checks, then one decoder batch per distinct set
+        of model inputs among the frames that need pixels. Returns each line's outcome and
+        its checked payload (None if it had none)."""
         out: list[Decoded | Payload | DecodeError | None] = [None] * len(lines)
         payloads: list[Payload | None] = [None] * len(lines)
-        good: list[tuple[int, Payload]] = []
+        groups: dict[frozenset[str], list[tuple[int, Payload]]] = {}
         for i, line in enumerate(lines):
             if line.error is not None:
                 out[i] = line.error
@@ -186,28 +194,30 @@ class Pipeline:
                 out[i] = exc
                 continue
             payloads[i] = payload
-            good.append((i, payload))
-        if good and plan.needs_image:
+            if plans[i].needs_image:
+                groups.setdefault(frozenset(plans[i].inputs), []).append((i, payload))
+            else:
+                out[i] = payload  # nobody needs pixels: the header was checked, no decode
+        for group in groups.values():
             start = time.perf_counter()
-            results = self.decoder.decode([p.data for _, p in good], plan.inputs)
+            results = self.decoder.decode([p.data for _, p in group], plans[group[0][0]].inputs)
             elapsed = time.perf_counter() - start
             self.decode_seconds += elapsed
             ok = sum(isinstance(r, Decoded) for r in results)
-            self.telemetry.decoded(self.decoder.name, elapsed / len(good), ok)
-            for (i, _), result in zip(good, results, strict=True):
+            self.telemetry.decoded(self.decoder.name, elapsed / len(group), ok)
+            for (i, _), result in zip(group, results, strict=True):
                 out[i] = result
-        else:
-            for i, payload in good:
-                out[i] = payload  # nobody needs pixels: the header was checked, no decode
         return out, payloads  # type: ignore[return-value]
 
-    def _frame(self, line: Line, result: Decoded | Payload, payload: Payload | None) -> Frame:
+    def _frame(
+        self, line: Line, result: Decoded | Payload, payload: Payload | None, fp: FramePlan
+    ) -> Frame:
         """The frame record; it keeps the encoded input (`FrameInfo.source`) until done."""
         deadline = Deadline.after(line.arrived, self.config.retry_within)
         if isinstance(result, Decoded):
             h, w = result.image.shape[:2]
             info = FrameInfo(line.seq, line.ts, w, h, *_source(payload))
-            return Frame(
+            frame = Frame(
                 line.seq,
                 line.ts,
                 line.arrived,
@@ -216,8 +226,12 @@ class Pipeline:
                 info=info,
                 deadline=deadline,
             )
-        info = FrameInfo(line.seq, line.ts, result.width, result.height, *_source(result))
-        return Frame(line.seq, line.ts, line.arrived, info=info, deadline=deadline)
+        else:
+            info = FrameInfo(line.seq, line.ts, result.width, result.height, *_source(result))
+            frame = Frame(line.seq, line.ts, line.arrived, info=info, deadline=deadline)
+        frame.wants = fp.wants.by_subscriber
+        frame.prev_ts = line.prev_ts
+        return frame
 
     # Outcomes ---------------------------------------------------------------------
     def _finished(self, task: asyncio.Task[Frame]) -> None:
@@ -226,7 +240,9 @@ class Pipeline:
             return
         frame = task.result()
         assert self._outbox is not None
+        self.ledger.frame(frame.timings, frame.wants, self.scheduler.closure)
         outcome = Outcome(frame.seq, frame.ts, "result", frame=frame, arrived=frame.arrived)
+        outcome.prev_ts = frame.prev_ts
         if self.config.timings:
             triton, worker = critical_path(frame.timings, self.executor.needs)
             outcome.timing = {
@@ -236,6 +252,18 @@ class Pipeline:
                 "worker": worker,
             }
         self._outbox.put(outcome)
+
+    async def _flush(self) -> dict[str, list[object]]:
+        """Tiling nodes' unfinished blocks at end of stream, charged to who wants them."""
+        if self.lines == 0:
+            return {}
+        blocks: dict[str, list[object]] = {}
+        for f in await self.executor.flush(self.lines - 1):
+            payers = [s.id for s in self.hub if f.node in s.features]
+            self.ledger.charge(f.node, f.cpu, {}, payers)
+            value = {"error": f.error} if f.error else to_jsonable(f.value)
+            blocks.setdefault(f.node, []).append(value)
+        return blocks
 
     def _drop(self, line: Line, reason: str) -> None:
         self.telemetry.dropped(reason)
@@ -258,6 +286,7 @@ class Pipeline:
             message=message,
             arrived=line.arrived,
             holds_slot=holds_slot,
+            prev_ts=line.prev_ts,
         )
 
     def _published(self, outcome: Outcome) -> None:

@@ -3,10 +3,15 @@
 One registry per worker (not the process-global default) keeps tests independent and
 lets `--stats` read the same counters that `/metrics` exposes: one source of truth.
 Names follow Prometheus rules: `framegraph_` prefix, `_total` counters, `_seconds`
-histograms; labels are bounded (feature, reason, policy, model), never per client.
+histograms; labels are bounded (feature, reason, policy, model), never per client. A
+parameterised node (`persons(min_score=0.3)`) counts under its feature's name, so clients
+choosing values cannot multiply label sets; per-node counts are kept beside the registry
+(`nodes`) for `--stats`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from prometheus_client import (
     CollectorRegistry,
@@ -16,9 +21,22 @@ from prometheus_client import (
     disable_created_metrics,
 )
 
+from orchestrator.graph.key import base_name
+
 # No `*_created` series (the creation time of every counter and histogram, per label set):
 # they double the series count and nothing here reads them. Process-wide, by design.
 disable_created_metrics()
+
+
+@dataclass
+class NodeTally:
+    """What one node (feature + parameters) did in this worker."""
+
+    computed: int = 0
+    delivered: int = 0
+    errors: int = 0
+    seconds: float = 0.0  # wall time computing
+
 
 # Soft real time: most of the mass sits between 1 ms and 1 s.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5)
@@ -151,17 +169,40 @@ class Telemetry:
             "1 when the worker can serve its current plan (evaluated when scraped).",
             registry=r,
         )
+        self.cost_seconds = Counter(
+            f"{p}_feature_cost_seconds",
+            "Compute spent on a feature's nodes: worker CPU (where=worker) and its share of "
+            "Triton's compute time (where=triton).",
+            ["feature", "where"],
+            registry=r,
+        )
+        self.nodes: dict[str, NodeTally] = {}
+
+    def node(self, node: str) -> NodeTally:
+        tally = self.nodes.get(node)
+        if tally is None:
+            tally = self.nodes[node] = NodeTally()
+        return tally
 
     # The events, named as the pipeline sees them.
-    def computed(self, feature: str, seconds: float) -> None:
-        self.computations.labels(feature).inc()
-        self.compute_seconds.labels(feature).observe(seconds)
+    def computed(self, node: str, seconds: float) -> None:
+        tally = self.node(node)
+        tally.computed += 1
+        tally.seconds += seconds
+        self.computations.labels(base_name(node)).inc()
+        self.compute_seconds.labels(base_name(node)).observe(seconds)
 
-    def feature_failed(self, feature: str) -> None:
-        self.feature_errors.labels(feature).inc()
+    def feature_failed(self, node: str) -> None:
+        self.node(node).errors += 1
+        self.feature_errors.labels(base_name(node)).inc()
 
-    def delivered(self, feature: str, count: int = 1) -> None:
-        self.deliveries.labels(feature).inc(count)
+    def delivered(self, node: str, count: int = 1) -> None:
+        self.node(node).delivered += count
+        self.deliveries.labels(base_name(node)).inc(count)
+
+    def cost(self, node: str, where: str, seconds: float) -> None:
+        if seconds > 0:
+            self.cost_seconds.labels(base_name(node), where).inc(seconds)
 
     def dropped(self, reason: str) -> None:
         self.frames_dropped.labels(reason).inc()

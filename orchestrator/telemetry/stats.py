@@ -1,4 +1,9 @@
-"""The `--stats` summary: what one run computed, delivered and decided, read from its metrics."""
+"""The `--stats` summary: what one run computed, delivered and decided, read from its metrics.
+
+Features are listed per node (`persons` and `persons(min_score=0.3)` apart), from the
+per-node tallies kept beside the Prometheus counters; `cost` adds each node's worker and
+Triton seconds when the run's cost ledger is given.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,11 @@ from typing import Any
 from orchestrator.telemetry.metrics import Telemetry
 
 
-def summary(telemetry: Telemetry, **extra: Any) -> dict[str, Any]:
+def summary(
+    telemetry: Telemetry, cost: dict[str, Any] | None = None, **extra: Any
+) -> dict[str, Any]:
     t = telemetry
-    computed = t.by_label("framegraph_feature_computations_total", "feature")
-    delivered = t.by_label("framegraph_feature_deliveries_total", "feature")
-    errors = t.by_label("framegraph_feature_errors_total", "feature")
-    seconds = t.by_label("framegraph_feature_compute_seconds_sum", "feature")
+    nodes = (cost or {}).get("nodes", {})
     latency_count = t.value("framegraph_frame_latency_seconds_count")
     out: dict[str, Any] = {
         "frames": {
@@ -29,14 +33,19 @@ def summary(telemetry: Telemetry, **extra: Any) -> dict[str, Any]:
         },
         "features": {
             name: {
-                "computed": int(computed.get(name, 0)),
-                "delivered": int(delivered.get(name, 0)),
-                "errors": int(errors.get(name, 0)),
-                "mean_ms": round(1000 * seconds[name] / computed[name], 3)
-                if computed.get(name)
+                "computed": tally.computed,
+                "delivered": tally.delivered,
+                "errors": tally.errors,
+                "mean_ms": round(1000 * tally.seconds / tally.computed, 3)
+                if tally.computed
                 else None,
+                **(
+                    {"cost": {k: nodes[name][k] for k in ("worker_s", "triton_s")}}
+                    if name in nodes
+                    else {}
+                ),
             }
-            for name in sorted(set(computed) | set(delivered) | set(errors))
+            for name, tally in sorted(t.nodes.items())
         },
         "latency_seconds_mean": (
             t.value("framegraph_frame_latency_seconds_sum") / latency_count
@@ -45,5 +54,7 @@ def summary(telemetry: Telemetry, **extra: Any) -> dict[str, Any]:
         ),
         "plan_rebuilds": int(t.value("framegraph_plan_rebuilds_total")),
     }
+    if cost is not None:
+        out["cost"] = {k: v for k, v in cost.items() if k != "nodes"}
     out.update(extra)
     return out

@@ -156,7 +156,7 @@ class TritonClient:
                 slot[0].free.put_nowait(slot[1])
         elapsed = time.perf_counter() - start
         self.telemetry.triton_request(name, elapsed, ok=True)
-        credit_remote(elapsed)
+        credit_remote(elapsed, name, len(batch))
         return {o.name: result.as_numpy(o.name) for o in model.outputs}
 
     async def _shared(
@@ -256,6 +256,17 @@ class TritonClient:
             entry["inference_count"] += int(model.get("inference_count", 0))
             entry["execution_count"] += int(model.get("execution_count", 0))
         return out
+
+    async def model_statistics(self) -> list[dict[str, Any]]:
+        """Every model's statistics as Triton reports them (for cost attribution)."""
+        stats = await self._client.get_inference_statistics(as_json=True)
+        return list(stats.get("model_stats", []))
+
+    async def model_steps(self, model: str) -> list[str]:
+        """The models an ensemble runs (the model itself if it is not an ensemble)."""
+        config = (await self._client.get_model_config(model, as_json=True)).get("config", {})
+        steps = (config.get("ensemble_scheduling") or {}).get("step") or []
+        return [step["model_name"] for step in steps] or [model]
 
     async def close(self) -> None:
         for task in list(self._background):

@@ -33,6 +33,7 @@ class LazyTriton:
         self.client: TritonClient | None = None
         self.startup_seconds: float | None = None
         self._baseline: dict[str, dict[str, int]] = {}
+        self.initial_statistics: list[dict[str, Any]] | None = None  # for cost attribution
         self._opening: asyncio.Task[TritonClient] | None = None
         self._failed_at = 0.0
 
@@ -79,6 +80,7 @@ class LazyTriton:
         try:
             await client.check(self.models)
             self._baseline = await client.statistics()
+            self.initial_statistics = await client.model_statistics()
         except BaseException:
             self._failed_at = asyncio.get_running_loop().time()
             await client.close()
@@ -105,6 +107,14 @@ class LazyTriton:
             opening.add_done_callback(lambda t: t.cancelled() or t.exception())  # seen, not lost
             return False, "connecting to Triton"
         return await self.client.ready(models)
+
+    async def model_statistics(self) -> list[dict[str, Any]] | None:
+        """Triton's per-model statistics, or None before the first connection."""
+        return None if self.client is None else await self.client.model_statistics()
+
+    async def model_steps(self, model: str) -> list[str]:
+        client = self.client or await self.open()
+        return await client.model_steps(model)
 
     async def stats(self) -> dict[str, Any]:
         """Per-model inference/execution counts of this run (server totals minus start)."""

@@ -42,6 +42,18 @@ class Detections:
             return np.full(len(self), -1, np.int64)
         return self.tracker_id
 
+    def above(self, score: float) -> Detections:
+        """The detections scoring at least `score` (all arrays stay aligned)."""
+        keep = self.confidence >= score
+        if keep.all():
+            return self
+        return Detections(
+            self.xyxy[keep],
+            self.confidence[keep],
+            None if self.keypoints is None else self.keypoints[keep],
+            None if self.tracker_id is None else self.tracker_id[keep],
+        )
+
     def clip(self, width: int, height: int) -> Detections:
         xyxy = self.xyxy.copy()
         np.clip(xyxy[:, 0::2], 0, width, out=xyxy[:, 0::2])

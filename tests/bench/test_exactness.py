@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from orchestrator.bench.exactness import check, expected_inferences
 from orchestrator.bench.results import ModelCheck, ModelStats
-from orchestrator.bench.streams import Record, StreamResult
+from orchestrator.bench.streams import Record, StreamResult, parse_event
 from orchestrator.features import default_catalog
-from orchestrator.graph import Planner
+from orchestrator.graph import Planner, Rate, resolve
 
 PLAN = Planner(default_catalog()).plan(["faces.expression"])
 MODELS = {m.name: m for m in default_catalog().models()}
@@ -12,7 +12,8 @@ MODELS = {m.name: m for m in default_catalog().models()}
 
 def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamResult:
     records = [
-        Record(i, "result", 0.0, counts={"faces.expression": n}) for i, n in enumerate(counts)
+        Record(i, "result", 0.0, counts={"faces.expression": n}, keys=("faces.expression",))
+        for i, n in enumerate(counts)
     ]
     n = len(counts)
     computed = computed or {
@@ -108,3 +109,51 @@ def test_new_nets_are_picked_up_from_the_catalog() -> None:
     assert expected_inferences(models["hand_landmarks"], records[:1])[:2] == (2, 1)
     everything = feature_sets(catalog.public())["everything"].features
     assert {"hands", "hands.landmarks", "hands.gesture"} <= set(everything)
+
+
+def test_parameters_and_rates_count_each_node_on_its_frames_only() -> None:
+    catalog = default_catalog()
+    wants = resolve(catalog, "persons(min_score=0.3),persons(every=2),motion(every=3)")
+    plan = Planner(catalog).plan(w.key for w in wants)
+    keys = {
+        0: ("persons(min_score=0.3)", "persons", "motion"),
+        1: ("persons(min_score=0.3)",),
+        2: ("persons(min_score=0.3)", "persons"),
+        3: ("persons(min_score=0.3)", "motion"),
+    }
+    records = [Record(i, "result", 0.0, keys=k) for i, k in keys.items()]
+    computed = {
+        "input.persons": 4,
+        "persons.detections": 4,
+        "persons(min_score=0.3)": 4,
+        "persons": 2,
+        "image.small": 2,
+        "image.thumb": 2,
+        "motion": 2,
+    }
+    streams = [StreamResult(0, records, 4, 1.0, 0.5, 100.0, 0, computed, [], "")]
+    one_per_frame = {"persons": (4, 4), "ssdlite_person": (4, 2), "persons_post": (4, 2)}
+    models = {k: served(i, e) for k, (i, e) in one_per_frame.items()}
+    result = check(plan, streams, models, wants)
+    assert result.ok, result.problems
+    twice = {**models, "persons": served(8, 8)}  # a detector per threshold
+    assert not check(plan, streams, twice, wants).ok
+    streams[0].computed = {**computed, "motion": 4}
+    bad = check(plan, streams, models, wants)
+    assert "worker 0: motion computed 4x for 2 frames" in bad.problems
+
+
+def test_a_tiling_feature_needs_its_prerequisites_on_every_frame() -> None:
+    catalog = default_catalog()
+    wants = resolve(catalog, "activity(frames=2)", Rate.of(every=5))
+    plan = Planner(catalog).plan(w.key for w in wants)
+    records = [Record(i, "result", 0.0, keys=("activity(frames=2)",) * (i % 2)) for i in range(4)]
+    records.append(parse_event(b'{"type": "end", "blocks": {"activity(frames=2)": [{}]}}', 0.0))
+    counts = {n: 4 for n in plan.order if n != "activity(frames=2)"} | {"activity(frames=2)": 3}
+    streams = [StreamResult(0, records, 4, 1.0, 0.5, 100.0, 0, counts, [], "")]
+    frames = {m: served(4, 4) for m in ("persons", "faces", "faces_full_range")}
+    parts = ("ssdlite_person", "persons_post", "blazeface", "blazeface_post")
+    parts += ("face_detection_full_range", "face_detection_full_range_post")
+    frames |= {m: served(4, 2) for m in parts}
+    result = check(plan, streams, frames, wants)
+    assert result.ok, result.problems

@@ -45,7 +45,12 @@ def test_encode_then_run_gives_one_outcome_per_line(tmp_path: Path) -> None:
     lines[7:7] = [b"this is not base64!", b""]
     stats = tmp_path / "stats.json"
     out = framegraph(
-        "run", "--features", "image.quality,motion", "--lossless", "--stats", str(stats),
+        "run",
+        "--features",
+        "image.quality,motion",
+        "--lossless",
+        "--stats",
+        str(stats),
         stdin=b"\n".join(lines) + b"\n",
     )
     assert out.returncode == 0, out.stderr.decode()
@@ -58,8 +63,11 @@ def test_encode_then_run_gives_one_outcome_per_line(tmp_path: Path) -> None:
             assert set(e["features"]) == {"image.quality", "motion"}
     s = json.loads(stats.read_text())
     assert s["frames"] == {
-        "received": 22, "decoded": 20, "completed": 20,
-        "failed": {"not_base64": 1, "empty": 1}, "dropped": {},
+        "received": 22,
+        "decoded": 20,
+        "completed": 20,
+        "failed": {"not_base64": 1, "empty": 1},
+        "dropped": {},
     }
     motion = s["features"]["motion"]
     assert (motion["computed"], motion["delivered"], motion["errors"]) == (20, 20, 0)
@@ -87,7 +95,12 @@ def test_run_with_dali_gives_the_same_features_as_opencv() -> None:
     outputs = {}
     for decoder in ("opencv", "dali"):
         out = framegraph(
-            "run", "-f", "image.quality,motion,scene.cut", "--lossless", "--decoder", decoder,
+            "run",
+            "-f",
+            "image.quality,motion,scene.cut",
+            "--lossless",
+            "--decoder",
+            decoder,
             stdin=frames,
         )
         assert out.returncode == 0, out.stderr.decode()
@@ -110,3 +123,84 @@ def test_run_takes_data_urls_and_refuses_lines_over_the_limit() -> None:
     assert events[1]["error"]["code"] == "too_large"
     assert f"exceeds {limit} bytes" in events[1]["error"]["message"]
     assert events[0]["features"] == events[2]["features"]
+
+
+def test_parameters_and_rates_on_the_command_line(tmp_path: Path) -> None:
+    bad = framegraph("run", "-f", "persons(min_score=0.05)", stdin=b"")
+    assert bad.returncode == 2
+    assert b"persons: parameter min_score must be a float from 0.1 to 1" in bad.stderr
+    assert framegraph("plan", "-f", "motion", "--every", "0").returncode == 2
+    plan = json.loads(
+        framegraph("plan", "-f", "persons(min_score=0.3),motion(every=3)", "--json").stdout
+    )
+    assert plan["params"] == {"persons(min_score=0.3)": {"min_score": 0.3}}
+    assert plan["runs"]["image.thumb"] == "every 3 frames"
+    listed = {f["name"]: f for f in json.loads(framegraph("features", "--json").stdout)}
+    assert listed["persons"]["params"][0]["name"] == "min_score"
+    assert (
+        listed["activity"]["tiling"] and listed["activity"]["window"] == "blocks of 50 (frames=50)"
+    )
+
+
+@pytest.mark.triton
+def test_run_at_a_reduced_rate_with_blocks_and_their_end(tmp_path: Path) -> None:
+    """`activity` needs the person and face detectors: the embedded Triton starts by itself."""
+    frames = framegraph("encode", "samples/vtest", "--max-frames", "7").stdout
+    stats = tmp_path / "stats.json"
+    out = framegraph(
+        "run",
+        "-f",
+        "image.quality,activity(frames=3)",
+        "--every",
+        "2",
+        "--lossless",
+        "--stats",
+        str(stats),
+        stdin=frames,
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    # one line per input line; then the partial last block (frame 6 of block 6-8)
+    assert [e["type"] for e in events] == ["result"] * 7 + ["end"]
+    assert [sorted(e["features"]) for e in events[:7]] == [
+        ["image.quality"],
+        [],
+        ["activity(frames=3)", "image.quality"],
+        [],
+        ["image.quality"],
+        ["activity(frames=3)"],
+        ["image.quality"],
+    ]
+    block = events[2]["features"]["activity(frames=3)"]["block"]
+    assert (block["first"], block["last"], block["analysed"]) == (0, 2, 3)
+    (last,) = events[-1]["blocks"]["activity(frames=3)"]
+    assert last["block"] == {
+        "first": 6,
+        "last": 6,
+        "frames": 1,
+        "analysed": 1,
+        "gaps": 0,
+        "ended": True,
+    }
+    s = json.loads(stats.read_text())
+    assert s["features"]["image.quality"]["computed"] == 4
+    assert s["features"]["persons"]["computed"] == 7  # a block needs every frame
+    assert s["cost"]["totals"]["nodes"]["worker_s"] > 0
+
+
+def test_plan_shows_costs_measured_by_a_run(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from orchestrator.cli.plan import plan_command
+
+    stats = tmp_path / "stats.json"
+    cost = {"worker_s": 0.004, "triton_s": 0.0}
+    stats.write_text(json.dumps({"features": {"motion": {"computed": 4, "cost": cost}}}))
+    out = CliRunner().invoke(plan_command, ["-f", "motion", "--costs", str(stats)])
+    assert out.exit_code == 0
+    assert "motion (requested) <- image.thumb [every frame; 1 ms worker + 0 ms Triton" in out.output
+    assert "image.small (prerequisite) [every frame; cost not measured]" in out.output
+    data = json.loads(
+        CliRunner().invoke(plan_command, ["-f", "motion", "--costs", str(stats), "--json"]).output
+    )
+    assert data["cost"] == {"motion": {"worker_ms": 1.0, "triton_ms": 0.0, "runs": 4}}

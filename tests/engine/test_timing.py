@@ -28,7 +28,7 @@ async def test_remote_time_is_credited_to_the_calling_task_only() -> None:
         acc = remote_accumulator()
         await asyncio.sleep(0)
         credit_remote(seconds)
-        return acc[0]
+        return acc.seconds
 
     assert await asyncio.gather(asyncio.create_task(node(1.0)), asyncio.create_task(node(2.0))) == [
         1.0,

@@ -15,7 +15,7 @@ from orchestrator.features.blinks import EYES, faces_blinks, faces_eyes
 from orchestrator.features.expression import Expressions, faces_expression_smoothed
 from orchestrator.features.faces import BLAZEFACE, faces
 from orchestrator.features.landmarks import Landmarks
-from orchestrator.features.persons import DwellState, persons, persons_dwell
+from orchestrator.features.persons import DwellState, persons, persons_detections, persons_dwell
 from orchestrator.models import Model, Outputs
 from orchestrator.vision.detections import Detections
 
@@ -43,9 +43,17 @@ def test_person_boxes_come_back_in_frame_pixels() -> None:
             "count": np.array([[1]], np.int32),
         }
     )
-    d = asyncio.run(persons(np.zeros((300, 300, 3), np.uint8), INFO, triton))
+    d = asyncio.run(persons_detections(np.zeros((300, 300, 3), np.uint8), INFO, triton))
     np.testing.assert_allclose(d.xyxy, [[80, 80, 400, 400]])
     assert triton.calls == [("persons", (1, 300, 300, 3))]
+
+
+def test_persons_keep_the_clients_threshold_of_the_shared_detections() -> None:
+    boxes = np.array([[0, 0, 10, 10], [5, 5, 20, 20], [1, 1, 2, 2]], np.float32)
+    shared = Detections(boxes, np.array([0.9, 0.35, 0.5], np.float32))
+    np.testing.assert_allclose(persons(shared, min_score=0.5).confidence, [0.9, 0.5])
+    low = persons(shared, min_score=0.3)
+    assert low is shared and len(low) == 3
 
 
 def test_face_boxes_undo_the_letterbox() -> None:

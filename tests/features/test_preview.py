@@ -96,5 +96,5 @@ def test_the_pipeline_hands_the_input_bytes_to_the_preview_and_then_drops_them(
     previews = [e["features"]["image.preview"] for e in events]
     assert [p["jpeg"].encode() for p in previews] == vtest_lines[:5]
     assert all(p["passthrough"] for p in previews)
-    kept = worker.executor.ring.newest()  # kept for motion's window: no pixels, no bytes
-    assert kept is not None and kept.image is None and kept.info.source is None
+    (lane,) = worker.executor.lanes  # motion's window memory: no pixels, no encoded bytes
+    assert lane.history and all(row.info.source is None for row in lane.history)

@@ -109,7 +109,7 @@ def test_every_public_feature_states_its_json_shape() -> None:
         if feat.public:
             entry = feat.describe()
             assert entry["schema"].startswith("{"), feat.name
-            assert entry["schema"].endswith("+ warming_up") is (feat.window.frames > 1)
+            assert entry["schema"].endswith("+ warming_up, from_frame") is feat.window.sliding
 
 
 def test_a_whole_frame_model_brings_its_input_node_once() -> None:

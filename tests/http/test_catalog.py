@@ -21,7 +21,9 @@ async def test_features_lists_the_catalog_as_the_cli_does(start) -> None:
     assert motion["needs"] == ["image.thumb"] and motion["window"] == "last 2"
     assert motion["runs_in"] == "worker"
     assert motion["result"] == "Motion"
-    assert motion["schema"] == "{fraction: 0..1, energy: 0..1} + warming_up"  # the JSON shape
+    assert (
+        motion["schema"] == "{fraction: 0..1, energy: 0..1} + warming_up, from_frame"
+    )  # the JSON shape
     cli = orjson.loads(CliRunner().invoke(features_command, ["--json"]).output)
     assert listed["features"] == cli  # one source of truth for the catalog
     assert "image.thumb" in {f["name"] for f in everything["features"]}
