@@ -28,6 +28,7 @@ import grpc
 import orjson
 
 from orchestrator.client.events import Event, ServiceError
+from orchestrator.client.protocol import Session
 from orchestrator.client.resume import Cursor
 from orchestrator.rpc.v1 import framegraph_pb2 as pb
 from orchestrator.rpc.v1 import framegraph_pb2_grpc as pb_grpc
@@ -191,9 +192,7 @@ class GrpcSession:
             reply = await future
         finally:
             self._pending.pop(request.id, None)
-        if reply.get("type") == "rejected":
-            raise ServiceError(int(reply.get("status", 400)), reply)
-        return reply
+        return Session.outcome(reply)
 
     async def _read(self) -> None:
         end: BaseException | None = None
