@@ -199,3 +199,33 @@ async def test_resume_refusals(start, until) -> None:
     assert (ahead.status_code, ahead.json()["error"]) == (400, "bad_resume")
     assert (bad.status_code, bad.json()["error"]) == (400, "bad_subscriber")
     assert Cursor(sub_id, 3).query("sse") == {"subscriber": str(sub_id), "last_event_id": "3"}
+
+
+async def test_websocket_resume_message_after_the_end_of_stream(start, until, tiny) -> None:
+    """A client that lost its socket near the end comes back after the stream ended and
+    resumes with a message (not the URL): its last events and `end`, not a bare 1001."""
+    live = await start(Settings(grace=5))
+    ws_url = live.url.replace("http://", "ws://") + "/ws"
+    first: list[dict[str, Any]] = []
+    async with connect(ws_url) as ws:
+        await ws.send(orjson.dumps({"type": "subscribe", "features": "image.quality"}).decode())
+        first.append(orjson.loads(await ws.recv()))
+        await live.feed(tiny(10))
+        while len(first) < 6:
+            first.append(orjson.loads(await ws.recv()))
+    await until(lambda: live.service.resumer.detached == 1)
+    live.end_input()
+    await until(live.service.closing.is_set)  # the stream is over
+    sub_id, last = first[0]["subscriber"], first[-1]["frame"]
+    second: list[dict[str, Any]] = []
+    async with connect(ws_url) as ws:
+        resume = {"type": "subscribe", "subscriber": sub_id, "resume_from": last, "id": "r"}
+        await ws.send(orjson.dumps(resume).decode())
+        async for raw in ws:
+            second.append(orjson.loads(raw))
+        assert ws.close_code == 1000
+    frames = [e["frame"] for e in first + second if e["type"] == "result"]
+    assert frames == list(range(10))
+    ack = second[0]
+    assert (ack["type"], ack["resumed"], ack["id"], ack["replayed"]) == ("subscribed", True, "r", 5)
+    assert second[-1]["type"] == "end" and second[-1]["code"] == "end_of_stream"
