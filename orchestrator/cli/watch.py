@@ -90,12 +90,7 @@ def watch_command(
     try:
         with Client(url, token, idle_timeout=idle_timeout) as client:
             if use_grpc:
-                if rate or every:
-                    raise click.UsageError(
-                        "--rate/--every apply over SSE and WebSocket; over gRPC give each "
-                        "feature its own, e.g. -f 'motion(every=3)'"
-                    )
-                events = _grpc_events(url, token, names, policy, queue, reconnect)
+                events = _grpc_events(url, token, names, policy, queue, reconnect, rate, every)
             else:
                 opener = _opener(client, names, policy, queue, use_ws, rate, every)
                 events = follow(opener) if reconnect else opener(Cursor())
@@ -156,6 +151,8 @@ def _grpc_events(
     policy: str | None,
     queue: int | None,
     reconnect: bool,
+    rate: float | None = None,
+    every: int | None = None,
 ) -> Iterator[Event]:
     """The gRPC client's events, one at a time from a private event loop (watch blocks)."""
     from orchestrator.client.grpc import GrpcClient
@@ -164,7 +161,7 @@ def _grpc_events(
         async with GrpcClient(target, token) as client:
 
             def opener(cursor: Cursor) -> AsyncIterator[Event]:
-                return client.events(names, policy, queue, resume=cursor)
+                return client.events(names, policy, queue, cursor, rate=rate, every=every)
 
             async for event in afollow(opener) if reconnect else opener(Cursor()):
                 yield event

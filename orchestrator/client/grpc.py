@@ -28,6 +28,7 @@ import grpc
 import orjson
 
 from orchestrator.client.events import Event, ServiceError
+from orchestrator.client.protocol import Session
 from orchestrator.client.resume import Cursor
 from orchestrator.rpc.v1 import framegraph_pb2 as pb
 from orchestrator.rpc.v1 import framegraph_pb2_grpc as pb_grpc
@@ -115,6 +116,9 @@ class GrpcClient:
         policy: str | None = None,
         queue: int | None = None,
         resume: Cursor | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> AsyncIterator[Event]:
         """Subscribe (or resume, with a cursor that has a subscription); every event up to
         and including `end`."""
@@ -122,7 +126,7 @@ class GrpcClient:
             if resume is not None and resume.subscriber is not None:
                 ack = await call.resume(resume.subscriber, resume.last_frame)
             else:
-                ack = await call.subscribe(features, policy, queue)
+                ack = await call.subscribe(features, policy, queue, rate=rate, every=every)
             yield Event.parse(orjson.dumps(ack))
             async for event in call:
                 yield event
@@ -160,9 +164,17 @@ class GrpcSession:
                 await self._reader
 
     async def subscribe(
-        self, features: Features = None, policy: str | None = None, queue: int | None = None
+        self,
+        features: Features = None,
+        policy: str | None = None,
+        queue: int | None = None,
+        *,
+        rate: float | None = None,
+        every: int | None = None,
     ) -> dict[str, Any]:
-        body = pb.Subscribe(features=_names(features), policy=policy or "", queue=queue or 0)
+        body = pb.Subscribe(
+            features=_names(features), policy=policy or "", queue=queue or 0, rate=rate, every=every
+        )
         return await self.request(pb.SubscribeRequest(subscribe=body))
 
     async def resume(self, subscriber: int, last_frame: int | None) -> dict[str, Any]:
@@ -172,8 +184,12 @@ class GrpcSession:
             body.resume_from = last_frame
         return await self.request(pb.SubscribeRequest(subscribe=body))
 
-    async def change(self, features: Features) -> dict[str, Any]:
-        return await self.request(pb.SubscribeRequest(change=pb.Change(features=_names(features))))
+    async def change(
+        self, features: Features, *, rate: float | None = None, every: int | None = None
+    ) -> dict[str, Any]:
+        """Replace the features and the rate (every frame unless given)."""
+        body = pb.Change(features=_names(features), rate=rate, every=every)
+        return await self.request(pb.SubscribeRequest(change=body))
 
     async def unsubscribe(self) -> dict[str, Any]:
         return await self.request(pb.SubscribeRequest(unsubscribe=pb.Unsubscribe()))
@@ -191,9 +207,7 @@ class GrpcSession:
             reply = await future
         finally:
             self._pending.pop(request.id, None)
-        if reply.get("type") == "rejected":
-            raise ServiceError(int(reply.get("status", 400)), reply)
-        return reply
+        return Session.outcome(reply)
 
     async def _read(self) -> None:
         end: BaseException | None = None

@@ -16,89 +16,75 @@ with the new subset, and the new live plan), `unsubscribed`, `rejected` (a reque
 was refused: `error`, `message`, and for unknown features the valid ones; the socket
 stays open), then the frame events `result`, `error`, `dropped`, and `end` when the
 subscription is ended by the server, after which the socket closes (1000 end of stream,
-1001 shutdown, 1008 too slow). `/ws?features=a,b&policy=...` subscribes on connect.
+1001 shutdown, 1008 too slow). `/ws?features=a,b&policy=...` subscribes on connect. What
+a request does, and how a session ends, is `http.duplex`'s (shared with gRPC Subscribe).
 
 A client whose socket is lost (or cut off after accepting nothing for `send_timeout`
 seconds) without unsubscribing keeps its subscription for the grace period; it resumes with
 `{"type": "subscribe", "subscriber": 7, "resume_from": 120}` (or
 `/ws?subscriber=7&resume_from=120`), `resume_from` being the last frame it received
-(`orchestrator.delivery.resume`). Server pings (uvicorn's) keep idle sockets alive.
+(`orchestrator.delivery.resume`); after the end of the stream too, while its subscription
+waits for it: it gets its last events and `end`, in either form. Server pings (uvicorn's)
+keep idle sockets alive.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
 import orjson
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketDisconnected
+from starlette.websockets import (
+    WebSocket,
+    WebSocketDisconnect,
+    WebSocketDisconnected,
+    WebSocketState,
+)
 
 from orchestrator.delivery.resume import Lease
-from orchestrator.delivery.subscriber import END_OF_STREAM, SHUTDOWN, TAKEN_OVER
+from orchestrator.delivery.subscriber import END_OF_STREAM, SHUTDOWN, TAKEN_OVER, Message
+from orchestrator.http.duplex import NO_ID, Duplex, Request
 from orchestrator.http.errors import ApiError, send_error
-from orchestrator.http.params import check_rate, check_wants, resume_point, subscription
+from orchestrator.http.params import resume_point, subscription
 from orchestrator.http.service import Service
 
 log = logging.getLogger(__name__)
 # Anything else (too slow): 1008. Taken over: the subscription goes on elsewhere.
 CLOSE_CODES = {END_OF_STREAM: 1000, SHUTDOWN: 1001, TAKEN_OVER: 1000}
 _GONE = (WebSocketDisconnect, WebSocketDisconnected, OSError)
+BAD_JSON = "messages must be JSON objects"
 
 
-class Session:
-    """One socket: at most one subscription at a time, a pump that forwards its events,
-    and a receive loop for the client's requests. Sends are serialised by a lock."""
+class Session(Duplex[str]):
+    """One socket: at most one subscription at a time (`Duplex`), its events and replies
+    as JSON text messages; the socket closes after `end`."""
+
+    TRANSPORT = "WebSocket"
+    GONE = _GONE
 
     def __init__(self, service: Service, websocket: WebSocket) -> None:
-        self.service = service
+        super().__init__(service)
         self.ws = websocket
-        self.lease: Lease | None = None
-        self.ended = False  # the subscription's `end` event was sent
-        self.pump: asyncio.Task[None] | None = None
-        self.finished = asyncio.Event()
-        self._lock = asyncio.Lock()
 
     async def run(self, lease: Lease | None) -> None:
         """Serve the socket until either side ends it; the subscription is let go then."""
-        self.lease = lease
         try:
             await self.ws.accept()
             if lease is not None:
-                await self._send_json(self.service.ack_lease(lease), {})
-                self.pump = asyncio.create_task(self._pump(lease))
-            receiving = asyncio.create_task(self._receive_loop())
-            ending = asyncio.create_task(self.finished.wait())
-            closing = asyncio.create_task(self.service.closing.wait())
-            tasks = (receiving, ending, closing)
-            try:
-                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-                if done == {closing}:  # the server is stopping
-                    if self.pump is None:  # nothing left to say: say goodbye
-                        async with self._lock:
-                            await self.ws.close(1001, "server shutting down")
-                    else:  # the pump sends `end`, then closes
-                        await asyncio.wait(
-                            {receiving, ending},
-                            timeout=self.service.settings.send_timeout,
-                            return_when=asyncio.FIRST_COMPLETED,
-                        )
-            finally:
-                for task in tasks:
-                    task.cancel()
-                for result in await asyncio.gather(*tasks, return_exceptions=True):
-                    if isinstance(result, Exception) and not isinstance(result, _GONE):
-                        log.error("WebSocket session failed", exc_info=result)
+                await self.start(lease)
+            failure = await self.serve(self._receive_loop(), half_close=False)
+            if failure is not None and not isinstance(failure, _GONE):
+                log.error("WebSocket session failed", exc_info=failure)
+            if self.lease is None and self.service.closing.is_set() and self._open():
+                await self.ws.close(1001, "server shutting down")  # nothing left to say
         except _GONE:
             pass
-        finally:
-            await self._stop_pump()
-            if self.lease is not None:
-                self.service.leave(self.lease, finished=self.ended)
 
-    # Client requests -------------------------------------------------------------------
+    def _open(self) -> bool:
+        connected = WebSocketState.CONNECTED
+        return self.ws.client_state == connected and self.ws.application_state == connected
+
     async def _receive_loop(self) -> None:
         limit = self.service.settings.max_message_bytes
         while True:
@@ -112,107 +98,37 @@ class Session:
             try:
                 request = orjson.loads(raw)
             except orjson.JSONDecodeError:
-                await self._reject({}, ApiError(400, "bad_json", "messages must be JSON objects"))
-                continue
+                request = None
             if not isinstance(request, dict):
-                await self._reject({}, ApiError(400, "bad_json", "messages must be JSON objects"))
+                await self.reject(Request(None), ApiError(400, "bad_json", BAD_JSON))
                 continue
-            await self._request(request)
-
-    async def _request(self, request: dict[str, Any]) -> None:
-        kind = request.get("type")
-        service = self.service
-        try:
-            if kind == "subscribe":
-                if self.lease is not None:
-                    raise ApiError(409, "already_subscribed", "already subscribed; send 'change'")
-                resume = resume_point(request.get("subscriber"), request.get("resume_from"))
-                if resume is not None:
-                    self.lease = service.resume(*resume)
-                else:
-                    req = subscription(
-                        service.planner,
-                        service.settings,
-                        request.get("features"),
-                        request.get("policy"),
-                        request.get("queue"),
-                        request.get("rate"),
-                        request.get("every"),
-                    )
-                    self.lease = service.open(req)
-                self.ended = False
-                await self._send_json(service.ack_lease(self.lease), request)
-                self.pump = asyncio.create_task(self._pump(self.lease))
-            elif kind == "change":
-                if self.lease is None:
-                    raise ApiError(409, "not_subscribed", "not subscribed; send 'subscribe'")
-                raw = request.get("features")
-                if raw is None or raw == "" or raw == []:
-                    raise ApiError(400, "no_features", "name the new features, or unsubscribe")
-                rate = check_rate(request.get("rate"), request.get("every"))
-                wants = check_wants(service.planner, raw, service.settings, rate, default=False)
-                from_frame = service.hub.next_seq
-                service.change(self.lease.sub, wants, rate)
-                await self._send_json(service.ack("changed", self.lease.sub, from_frame), request)
-            elif kind == "unsubscribe":
-                if self.lease is None:
-                    raise ApiError(409, "not_subscribed", "not subscribed")
-                lease, self.lease = self.lease, None
-                await self._stop_pump()
-                service.leave(lease, unsubscribed=True)
-                await self._send_json({"type": "unsubscribed", "subscriber": lease.sub.id}, request)
-            else:
-                raise ApiError(
-                    400, "unknown_type", "type must be 'subscribe', 'change' or 'unsubscribe'"
-                )
-        except ApiError as err:
-            await self._reject(request, err)
-
-    async def _reject(self, request: dict[str, Any], err: ApiError) -> None:
-        body = {
-            "type": "rejected",
-            "request": request.get("type"),
-            "status": err.status,
-            **err.body(),
-        }
-        await self._send_json(body, request)
-
-    # Events ------------------------------------------------------------------------------
-    async def _pump(self, lease: Lease) -> None:
-        """Forward the subscription's events; when the server ends it, say why and close."""
-        try:
-            while (msg := await lease.get()) is not None:
-                await self._send(msg.data.decode())
-            await self._send(lease.end_event().decode())
-            self.ended = True
-            sub = lease.sub
-            code = sub.close_code if lease.current else TAKEN_OVER
-            async with self._lock:
-                await self.ws.close(CLOSE_CODES.get(code or "", 1008), (sub.closed or "")[:120])
-        except asyncio.TimeoutError:
-            log.warning(
-                "cut off a WebSocket client that accepted nothing for %s s",
-                self.service.settings.send_timeout,
+            fields = (
+                "features", "policy", "queue", "rate", "every", "subscriber", "resume_from", "id"
             )
-        except _GONE:
-            pass
-        self.finished.set()
+            await self.handle(
+                Request(request.get("type"), **{k: request[k] for k in fields if k in request})
+            )
 
-    async def _stop_pump(self) -> None:
-        if self.pump is not None:
-            self.pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError, *_GONE):
-                await self.pump
-            self.pump = None
+    # Duplex: JSON text messages ------------------------------------------------------------
+    def encode_event(self, msg: Message, sub_id: int) -> str:
+        return msg.data.decode()
 
-    async def _send_json(self, body: dict[str, Any], request: dict[str, Any]) -> None:
-        if "id" in request:
-            body = {**body, "id": request["id"]}
-        await self._send(orjson.dumps(body).decode())
+    def encode_reply(self, body: dict[str, Any], request: Request | None) -> str:
+        if request is not None and request.id is not NO_ID:
+            body = {**body, "id": request.id}
+        return orjson.dumps(body).decode()
 
-    async def _send(self, text: str) -> None:
+    def encode_end(self, lease: Lease) -> str:
+        return lease.end_event().decode()
+
+    async def write(self, item: str) -> None:
+        await self.ws.send_text(item)
+
+    async def after_end(self, lease: Lease) -> None:
+        sub = lease.sub
+        code = sub.close_code if lease.current else TAKEN_OVER
         async with self._lock:
-            await asyncio.wait_for(self.ws.send_text(text), self.service.settings.send_timeout)
+            await self.ws.close(CLOSE_CODES.get(code or "", 1008), (sub.closed or "")[:120])
 
 
 def ws_endpoint(service: Service) -> WebSocketRoute:

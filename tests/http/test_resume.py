@@ -63,6 +63,21 @@ async def read_sse(
                 return
 
 
+async def ws_walk_away(
+    live: Any, ws_url: str, lines: list[bytes], received: int, fps: float | None = None
+) -> tuple[list[dict[str, Any]], asyncio.Task[None]]:
+    """Subscribe over a WebSocket, start feeding `lines`, and close the socket after
+    `received` events (`subscribed` included): those events, and the feeding task."""
+    first: list[dict[str, Any]] = []
+    async with connect(ws_url) as ws:
+        await ws.send(orjson.dumps({"type": "subscribe", "features": "image.quality"}).decode())
+        first.append(orjson.loads(await ws.recv()))
+        feeding = asyncio.create_task(live.feed(lines, fps=fps))
+        while len(first) < received:
+            first.append(orjson.loads(await ws.recv()))
+    return first, feeding
+
+
 def frames_of(events: Events) -> list[int]:
     return [d["frame"] for kind, _, d in events if kind == "result"]
 
@@ -173,13 +188,7 @@ async def test_after_the_grace_period_the_subscription_is_released(start, until,
 async def test_websocket_resume_from(start, until, tiny) -> None:
     live = await start(Settings(grace=5))
     ws_url = live.url.replace("http://", "ws://") + "/ws"
-    first: list[dict[str, Any]] = []
-    async with connect(ws_url) as ws:
-        await ws.send(orjson.dumps({"type": "subscribe", "features": "image.quality"}).decode())
-        first.append(orjson.loads(await ws.recv()))
-        feeding = asyncio.create_task(live.feed(tiny(FRAMES), fps=200))
-        while len(first) < 12:
-            first.append(orjson.loads(await ws.recv()))
+    first, feeding = await ws_walk_away(live, ws_url, tiny(FRAMES), 12, fps=200)
     await until(lambda: live.service.resumer.detached == 1)
     sub_id, last = first[0]["subscriber"], first[-1]["frame"]
     second: list[dict[str, Any]] = []
@@ -205,3 +214,28 @@ async def test_resume_refusals(start, until) -> None:
     assert (ahead.status_code, ahead.json()["error"]) == (400, "bad_resume")
     assert (bad.status_code, bad.json()["error"]) == (400, "bad_subscriber")
     assert Cursor(sub_id, 3).query("sse") == {"subscriber": str(sub_id), "last_event_id": "3"}
+
+
+async def test_websocket_resume_message_after_the_end_of_stream(start, until, tiny) -> None:
+    """A client that lost its socket near the end comes back after the stream ended and
+    resumes with a message (not the URL): its last events and `end`, not a bare 1001."""
+    live = await start(Settings(grace=5))
+    ws_url = live.url.replace("http://", "ws://") + "/ws"
+    first, feeding = await ws_walk_away(live, ws_url, tiny(10), 6)
+    await feeding
+    await until(lambda: live.service.resumer.detached == 1)
+    live.end_input()
+    await until(live.service.closing.is_set)  # the stream is over
+    sub_id, last = first[0]["subscriber"], first[-1]["frame"]
+    second: list[dict[str, Any]] = []
+    async with connect(ws_url) as ws:
+        resume = {"type": "subscribe", "subscriber": sub_id, "resume_from": last, "id": "r"}
+        await ws.send(orjson.dumps(resume).decode())
+        async for raw in ws:
+            second.append(orjson.loads(raw))
+        assert ws.close_code == 1000
+    frames = [e["frame"] for e in first + second if e["type"] == "result"]
+    assert frames == list(range(10))
+    ack = second[0]
+    assert (ack["type"], ack["resumed"], ack["id"], ack["replayed"]) == ("subscribed", True, "r", 5)
+    assert second[-1]["type"] == "end" and second[-1]["code"] == "end_of_stream"

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -24,6 +28,7 @@ from orchestrator.stream.pipeline import PipelineConfig
 from orchestrator.triton.client import TritonClient
 
 pytestmark = pytest.mark.triton
+ROOT = Path(__file__).resolve().parents[2]
 STREAM = "persons,persons.tracks,motion"
 
 
@@ -141,3 +146,32 @@ def test_analyze_beside_a_live_stream(triton, vtest_jpegs, megamind_jpegs) -> No
             o["track"] for o in fm["persons.tracks"]["objects"]
         ]  # same tracks
         assert same_boxes(fa["persons"], fm["persons"])
+
+
+def test_framegraph_analyze_with_a_net_locally_and_through_a_service(triton) -> None:
+    """The command line with a neural feature: locally (on this Triton) and over gRPC to a
+    `framegraph serve --no-stream` on the same Triton, the same persons."""
+    from ..rpc.conftest import TOKEN, Serve
+
+    image = str(sorted((ROOT / "samples" / "vtest").glob("*.jpg"))[0])
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "FRAMEGRAPH_TOKEN": TOKEN}
+
+    def analyze(*args: str) -> dict[str, Any]:
+        run = subprocess.run(
+            [sys.executable, "-m", "orchestrator", "analyze", image, "-f", "persons", *args],
+            capture_output=True,
+            timeout=120,
+            cwd=ROOT,
+            env=env,
+        )
+        assert run.returncode == 0, run.stderr.decode()
+        return orjson.loads(run.stdout)
+
+    local = analyze("--triton-url", triton.grpc_url)
+    server = Serve("--no-stream", "--triton-url", triton.grpc_url)
+    try:
+        remote = analyze("--grpc", server.target)
+    finally:
+        server.stop()
+    assert local["features"]["persons"]["count"] >= 1 and local["errors"] == {}
+    assert same_boxes(local["features"]["persons"], remote["features"]["persons"])

@@ -211,3 +211,31 @@ def test_limits(serve) -> None:
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     for ch in (ch_a, ch_b, ch_c):
         ch.close()
+
+
+@pytest.mark.triton
+def test_rates_and_parameters_over_grpc(serve, vtest_lines) -> None:
+    """A subscription every 3rd frame, and a feature with a parameter and its own rate: the
+    same request forms as HTTP, so gRPC clients plan per client too (the smoothed expression
+    starts the embedded Triton for the face nets)."""
+    server = serve("--lossless")
+    call, _, channel = subscribe(
+        server.target,
+        sub_request("image.quality,faces.expression.smoothed(window=30,every=2)", every=3),
+    )
+    ack = next(call)
+    assert ack.type == "subscribed"
+    wants = {w["feature"]: w["runs"] for w in orjson.loads(ack.json)["wants"]}
+    assert wants == {
+        "image.quality": "every 3 frames",
+        "faces.expression.smoothed(window=30)": "every 2 frames",
+    }
+    server.feed(vtest_lines[:12])
+    server.end_input()
+    events = events_until_end(call)
+    frames = [e.frame for e in events[:-1]]
+    assert frames == [0, 2, 3, 4, 6, 8, 9, 10]  # the union of its frames, each once
+    keys = {e.frame: set(orjson.loads(e.json)["features"]) for e in events[:-1]}
+    assert keys[3] == {"image.quality"} and keys[4] == {"faces.expression.smoothed(window=30)"}
+    assert server.stop() == 0
+    channel.close()

@@ -90,24 +90,32 @@ class SubscribeRequest(_message.Message):
     def __init__(self, subscribe: _Optional[_Union[Subscribe, _Mapping]] = ..., change: _Optional[_Union[Change, _Mapping]] = ..., unsubscribe: _Optional[_Union[Unsubscribe, _Mapping]] = ..., id: _Optional[str] = ...) -> None: ...
 
 class Subscribe(_message.Message):
-    __slots__ = ("features", "policy", "queue", "subscriber", "resume_from")
+    __slots__ = ("features", "policy", "queue", "subscriber", "resume_from", "rate", "every")
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     QUEUE_FIELD_NUMBER: _ClassVar[int]
     SUBSCRIBER_FIELD_NUMBER: _ClassVar[int]
     RESUME_FROM_FIELD_NUMBER: _ClassVar[int]
+    RATE_FIELD_NUMBER: _ClassVar[int]
+    EVERY_FIELD_NUMBER: _ClassVar[int]
     features: _containers.RepeatedScalarFieldContainer[str]
     policy: str
     queue: int
     subscriber: int
     resume_from: int
-    def __init__(self, features: _Optional[_Iterable[str]] = ..., policy: _Optional[str] = ..., queue: _Optional[int] = ..., subscriber: _Optional[int] = ..., resume_from: _Optional[int] = ...) -> None: ...
+    rate: float
+    every: int
+    def __init__(self, features: _Optional[_Iterable[str]] = ..., policy: _Optional[str] = ..., queue: _Optional[int] = ..., subscriber: _Optional[int] = ..., resume_from: _Optional[int] = ..., rate: _Optional[float] = ..., every: _Optional[int] = ...) -> None: ...
 
 class Change(_message.Message):
-    __slots__ = ("features",)
+    __slots__ = ("features", "rate", "every")
     FEATURES_FIELD_NUMBER: _ClassVar[int]
+    RATE_FIELD_NUMBER: _ClassVar[int]
+    EVERY_FIELD_NUMBER: _ClassVar[int]
     features: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, features: _Optional[_Iterable[str]] = ...) -> None: ...
+    rate: float
+    every: int
+    def __init__(self, features: _Optional[_Iterable[str]] = ..., rate: _Optional[float] = ..., every: _Optional[int] = ...) -> None: ...
 
 class Unsubscribe(_message.Message):
     __slots__ = ()
