@@ -124,11 +124,12 @@ def test_the_exactly_once_check_understands_parameters_and_rates(
     models = tritonstats.describe(tritonstats.delta(before, model_counts(triton_client)))
     records = [parse_event(orjson.dumps(e), 0.0) for e in events]
     stats = summary(worker.telemetry, cost=worker.cost_summary())
-    stream = StreamResult(0, records, FRAMES, 0.0, 0.0, 0.0, 0, stats, [], "")
+    computed = {name: int(s["computed"]) for name, s in stats["features"].items()}
+    stream = StreamResult(0, records, FRAMES, 0.0, 0.0, 0.0, 0, computed, [], "")
     plan = Planner(catalog).plan(w.key for w in wants)
     result = check(plan, [stream], models, wants)
-    assert result["ok"], result["problems"]
-    assert result["models"]["persons"]["expected_inferences"] == FRAMES
+    assert result.ok, result.problems
+    assert result.models["persons"].expected_inferences == FRAMES
     # persons every 2nd frame, and on every 3rd for the pose: frames 0, 2, 3, 4, 6
-    assert result["features"]["computed"]["persons"] == 5
-    assert result["features"]["computed"]["persons.pose"] == 3  # frames 0, 3, 6
+    assert result.features.computed["persons"] == 5
+    assert result.features.computed["persons.pose"] == 3  # frames 0, 3, 6

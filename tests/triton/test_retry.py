@@ -50,10 +50,23 @@ async def test_other_errors_fail_at_once() -> None:
 
 
 async def test_at_most_the_policys_attempts() -> None:
-    send = Flaky(*[TritonNotReady(f"try {i}") for i in range(10)])
-    with pytest.raises(TritonNotReady, match="try 3"):  # the last error is raised as it is
+    send = Flaky(*[TritonUnavailable(f"try {i}") for i in range(10)])
+    with pytest.raises(TritonUnavailable, match="try 3"):  # the last error is raised as it is
         await FAST.run(send, connected=connected(), on_retry=lambda _: None)
     assert send.calls == 4
+
+
+async def test_a_model_still_loading_is_waited_for_until_the_deadline() -> None:
+    """A restarted server answers before its models are loaded: "not ready" for seconds."""
+    send = Flaky(*[TritonNotReady(f"loading {i}") for i in range(10)])
+    assert await FAST.run(send, connected=connected(), on_retry=lambda _: None) == "ok"
+    assert send.calls == 11
+    set_deadline(Deadline(time.perf_counter() + 0.5, 0.5))
+    never = Flaky(*[TritonNotReady("loading")] * 10_000)
+    policy = RetryPolicy(attempts=4, first_wait=0.01, max_wait=0.01)
+    with pytest.raises(TritonNotReady):
+        await policy.run(never, connected=connected(), on_retry=lambda _: None)
+    assert 4 < never.calls < 10_000  # past the attempts, stopped by the deadline
 
 
 async def test_no_retry_past_the_frames_deadline() -> None:
