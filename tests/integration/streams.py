@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 
 from orchestrator.features import default_catalog
+from orchestrator.graph import resolve
 from orchestrator.stream.pipeline import PipelineConfig
 from orchestrator.stream.worker import Worker
 from orchestrator.triton.client import TritonClient
@@ -34,7 +35,8 @@ async def run_worker(url: str, data: bytes, features: list[str]) -> tuple[list[d
     try:
         await client.check(catalog.models())
         worker = Worker(catalog, PipelineConfig(lossless=True), triton=client)
-        sub = worker.hub.subscribe(features, policy="backpressure")
+        wants = resolve(catalog, list(features))  # parameters and rates as clients name them
+        sub = worker.hub.subscribe(wants, policy="backpressure")
         events: list[dict] = []
 
         async def read() -> None:
