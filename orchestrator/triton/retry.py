@@ -44,7 +44,8 @@ def reason(exc: BaseException | None) -> str:
 @dataclass(frozen=True)
 class RetryPolicy:
     """At most `attempts` tries per request (but as many as the deadline allows while the
-    server says its model is not ready: loading after a restart takes seconds); waits from
+    client reconnects, or the server says its model is not ready: loading after a restart
+    takes seconds); waits from
     `first_wait` doubling to `max_wait`."""
 
     attempts: int = 4
@@ -75,13 +76,13 @@ class RetryPolicy:
             return left if not connected.is_set() else min(backoff(state), left)
 
         def stop(state: RetryCallState) -> bool:  # tenacity computes the wait first
+            if not connected.is_set():  # the wait ends when the server is back: worth it while
+                # time is left, unless the server has been gone longer than a frame may wait
+                return time.perf_counter() >= deadline or outage() >= frame.window
             error = state.outcome.exception() if state.outcome is not None else None
             loading = isinstance(error, TritonNotReady)  # a server back, its models loading:
             if state.attempt_number >= self.attempts and not loading:  # wait for them
                 return True
-            if not connected.is_set():  # the wait may end early: worth it while time is left,
-                # unless the server has been gone longer than a frame may wait at all
-                return time.perf_counter() >= deadline or outage() >= frame.window
             return time.perf_counter() + state.upcoming_sleep >= deadline
 
         async def sleep(seconds: float) -> None:
