@@ -9,13 +9,21 @@ It honours what the native backend reads from config.pbtxt: the declared inputs 
 (only those outputs are fetched), `reshape`, `max_batch_size`, `default_model_filename` and the
 `intra_op_thread_count` / `inter_op_thread_count` parameters. All requests of a dynamic batch are
 concatenated along dim 0, run once, and split back; a bad request fails alone.
+
+On a machine with `onnxruntime-gpu` and a CUDA device it runs the nets with the CUDA execution
+provider (on the instance's device, CPU as fallback for unsupported nodes), otherwise on the
+CPU; one log line per model says which and why (`FRAMEGRAPH_ORT_PROVIDER=cpu` forces the CPU).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -23,6 +31,49 @@ import triton_python_backend_utils as pb_utils
 
 # Environment fallback for the intra-op thread count when config.pbtxt does not set it.
 THREADS_ENV = "FRAMEGRAPH_ORT_THREADS"
+PROVIDER_ENV = "FRAMEGRAPH_ORT_PROVIDER"  # auto (default) or cpu
+CUDA = "CUDAExecutionProvider"
+CPU = "CPUExecutionProvider"
+
+
+def cuda_devices() -> int:
+    """CUDA devices visible here, asked of the driver itself (0 without one, or on any error).
+
+    The same check as the worker's decoder choice; this file stays self-contained because
+    Triton's stub loads it alone.
+    """
+    for name in ("libcuda.so.1", "libcuda.so"):
+        try:
+            cuda = ctypes.CDLL(name)
+        except OSError:
+            continue
+        count = ctypes.c_int(0)
+        if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+            return 0
+        return count.value
+    return 0
+
+
+def choose_providers(
+    available: Sequence[str], devices: int, device_id: int = 0, wanted: str = "auto"
+) -> tuple[list[Any], str]:
+    """(execution providers for the session, why) for what this machine has."""
+    if wanted == "cpu":
+        return [CPU], f"{PROVIDER_ENV}=cpu"
+    if CUDA not in available:
+        return [CPU], "no CUDA execution provider in this onnxruntime (onnxruntime-gpu absent)"
+    if devices <= 0:
+        return [CPU], "no CUDA device is visible"
+    device = device_id if 0 <= device_id < devices else 0
+    return [(CUDA, {"device_id": device}), CPU], f"CUDA device {device} of {devices}"
+
+
+def _log(message: str) -> None:
+    logger = getattr(pb_utils, "Logger", None)
+    if logger is not None:
+        logger.log_info(message)
+    else:  # outside Triton (the benchmark's in-process loop)
+        print(message, file=sys.stderr)
 
 
 @dataclass(frozen=True)
@@ -99,9 +150,21 @@ class TritonPythonModel:
         self.inputs = [_Tensor.from_config(t) for t in config.get("input", [])]
         self.outputs = [_Tensor.from_config(t) for t in config.get("output", [])]
         path = _model_path(args, config)
-        self.session = ort.InferenceSession(
-            path, sess_options=_session_options(config), providers=["CPUExecutionProvider"]
+        on_gpu = args.get("model_instance_kind") == "GPU"
+        providers, why = choose_providers(
+            ort.get_available_providers(),
+            cuda_devices(),
+            int(args.get("model_instance_device_id") or 0) if on_gpu else 0,
+            os.environ.get(PROVIDER_ENV, "auto").lower(),
         )
+        self.session = ort.InferenceSession(
+            path, sess_options=_session_options(config), providers=providers
+        )
+        used = self.session.get_providers()
+        if providers[0] != CPU and used[0] != CUDA:  # e.g. cuDNN missing: onnxruntime fell back
+            why = f"CUDA was available but could not be used ({why}); check the CUDA libraries"
+        self.provider = used[0]
+        _log(f"framegraph onnxruntime backend: {self.name} runs on {used[0]} ({why})")
         graph_inputs = {i.name for i in self.session.get_inputs()}
         graph_outputs = {o.name for o in self.session.get_outputs()}
         missing = [t.name for t in self.inputs if t.name not in graph_inputs]
