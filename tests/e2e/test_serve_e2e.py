@@ -7,6 +7,7 @@ a WebSocket, plus an httpx-sse client; /metrics is checked with Prometheus' prom
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -168,3 +169,58 @@ def test_sigterm_ends_every_subscription_with_a_reason(serve) -> None:
     for proc in (a, b):
         events = events_of(proc)
         assert events[-1]["type"] == "end" and events[-1]["code"] == "shutdown"
+
+
+@pytest.mark.triton
+def test_a_neural_subscriber_arriving_does_not_stall_cpu_only_ones(serve, vtest_jpegs) -> None:
+    """The first `persons` client makes serve start the embedded Triton (seconds): meanwhile
+    the motion client gets every frame on time, and `persons` says it is starting."""
+    pytest.importorskip("pytriton")
+    import base64
+    import threading
+
+    fps, frames = 10.0, 120
+    lines = [base64.b64encode(vtest_jpegs[i % len(vtest_jpegs)]) + b"\n" for i in range(frames)]
+    server = serve("--linger", "2", "--queue", "512", "--max-queue", "512")
+    got: dict[str, list[tuple[float, dict]]] = {"motion": [], "persons": []}
+
+    def client(name: str) -> None:
+        with (
+            httpx.Client(headers=AUTH, timeout=httpx.Timeout(10, read=60)) as http,
+            connect_sse(
+                http, "GET", f"{server.url}/events", params={"features": name, "policy": "lossless"}
+            ) as source,
+        ):
+            for e in source.iter_sse():
+                if e.data:
+                    got[name].append((time.monotonic(), orjson.loads(e.data)))
+
+    def feed() -> None:
+        begun = time.monotonic()
+        for i, line in enumerate(lines):
+            time.sleep(max(0.0, begun + i / fps - time.monotonic()))
+            server.proc.stdin.write(line)  # type: ignore[union-attr]
+            server.proc.stdin.flush()  # type: ignore[union-attr]
+        server.proc.stdin.close()  # type: ignore[union-attr]
+
+    readers = [threading.Thread(target=client, args=("motion",), daemon=True)]
+    readers[0].start()
+    server.wait_for(lambda: server.subscribers() == 1)
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    time.sleep(2.0)  # 20 frames in, the neural client arrives
+    readers.append(threading.Thread(target=client, args=("persons",), daemon=True))
+    readers[1].start()
+    feeder.join(60)
+    for r in readers:
+        r.join(90)
+
+    motion = [(t, e) for t, e in got["motion"] if e["type"] in ("result", "dropped")]
+    assert [e["type"] for _, e in motion] == ["result"] * frames  # no drops, every frame
+    gaps = [b - a for (a, _), (b, _) in itertools.pairwise(motion)]
+    assert max(gaps) < 3 / fps, max(gaps)  # Triton's start-up (seconds) never held it up
+    persons = [e for _, e in got["persons"] if e["type"] == "result"]
+    starting = [e for e in persons if "persons" not in e["features"]]
+    assert starting and all("Triton is starting" in e["errors"]["persons"] for e in starting)
+    assert persons[-1]["features"]["persons"]["count"] >= 1  # then real results
+    assert server.stop() == 0
