@@ -36,9 +36,15 @@ class Service:
         if self.hub.replay is None:
             self.hub.replay = ReplayBuffer(self.settings.resume_frames, self.settings.resume_bytes)
         self.resumer = Resumer(self.hub, self.settings.grace)
+        # A one-shot call waits for a starting Triton (a stream's frames must not: they fail
+        # fast with "Triton is starting" and the stream goes on).
+        resources = dict(worker.executor.resources)
+        patient = getattr(worker.triton, "infer_when_ready", None)
+        if patient is not None:
+            resources["infer"] = patient
         self.analyzer = Analyzer(
             worker.planner,
-            worker.executor.resources,
+            resources,
             worker.telemetry,
             limit=self.settings.max_analyses,
             max_pixels=worker.config.max_pixels,

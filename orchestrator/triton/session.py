@@ -146,6 +146,12 @@ class LazyTriton:
             raise self._starting(model.name)
         return await client.infer(model, batch)
 
+    async def infer_when_ready(self, model: Model, batch: np.ndarray) -> Outputs:
+        """`infer` for a one-shot call (no stream behind it to keep flowing): waits for the
+        server to start instead of failing."""
+        client = self.client or await self.open()
+        return await client.infer(model, batch)
+
     @property
     def healthy(self) -> bool:
         """Connected, and not reconnecting (no waiting: for readiness at scrape time)."""

@@ -230,6 +230,10 @@ def test_rates_and_parameters_over_grpc(serve, vtest_lines) -> None:
         "image.quality": "every 3 frames",
         "faces.expression.smoothed(window=30)": "every 2 frames",
     }
+    deadline = time.monotonic() + 120  # the face nets start with this subscription
+    while httpx.get(f"{server.url}/readyz").status_code != 200:
+        assert time.monotonic() < deadline, "Triton did not start"
+        time.sleep(0.1)
     server.feed(vtest_lines[:12])
     server.end_input()
     events = events_until_end(call)

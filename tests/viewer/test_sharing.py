@@ -48,6 +48,9 @@ def test_viewers_and_an_sse_client_share_each_computation(serve, new_page) -> No
             "?.textContent === '×3'",
         )
 
+    # the person detector starts with the first subscriber: feed once it is ready (frames
+    # before would say "Triton is starting", and this test counts computations)
+    wait_for(lambda: httpx.get(f"{server.url}/readyz").status_code == 200, 120)
     lines = vtest_lines()
     server.feed(lines)
     server.end_input()
