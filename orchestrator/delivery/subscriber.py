@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 
+from orchestrator.graph.feature import NAME
 from orchestrator.graph.key import NodeKey
 from orchestrator.graph.rate import EVERY_FRAME, Rate
 from orchestrator.graph.request import Want
@@ -62,13 +63,16 @@ class Message:
 
 
 def as_wants(features: Iterable[Want | NodeKey | str]) -> tuple[Want, ...]:
-    """Wants from wants, keys or plain (default-node) feature names."""
+    """Wants from wants, keys or plain (default-node) feature names. A string with
+    parameters or a rate (`persons(min_score=0.3)`) is refused: only the catalog can type
+    its values (`graph.resolve`), and an unresolved key would never be planned."""
     out = []
     for f in features:
-        if isinstance(f, Want):
-            out.append(f)
-        else:
-            out.append(Want(NodeKey(f) if isinstance(f, str) else f))
+        if isinstance(f, str):
+            if not NAME.match(f):
+                raise ValueError(f"{f!r} is not a plain feature name: resolve it (graph.resolve)")
+            f = NodeKey(f)
+        out.append(f if isinstance(f, Want) else Want(f))
     return tuple(dict.fromkeys(out))
 
 

@@ -83,3 +83,13 @@ def test_subset_changes_apply_from_their_frame(first: int) -> None:
     assert sub.subset_for(first + 4) == {"a"}
     assert sub.subset_for(first + 5) == {"a", "b"}
     assert sub.features == {"a", "b"}
+
+
+def test_a_parameterised_string_must_be_resolved_first() -> None:
+    import pytest
+
+    from orchestrator.delivery.subscriber import as_wants
+
+    assert [w.id for w in as_wants(["motion", "faces.tracks"])] == ["motion", "faces.tracks"]
+    with pytest.raises(ValueError, match="resolve it"):
+        as_wants(["activity(frames=4)"])
