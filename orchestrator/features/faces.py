@@ -20,7 +20,7 @@ from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.catalog import feature
 from orchestrator.graph import Window
 from orchestrator.models import FrameInput, Infer, Model, TensorSpec
-from orchestrator.vision.detections import Detections, merge
+from orchestrator.vision.detections import Detections, from_letterbox, merge
 from orchestrator.vision.tracking import BoxTracker
 
 FACE_KEYPOINTS = ("right_eye", "left_eye", "nose_tip", "mouth", "right_ear", "left_ear")
@@ -38,15 +38,6 @@ FULL_RANGE = FrameInput(192, "letterbox", "float32", scale=1 / 127.5, offset=-1.
 FACES_FULL_RANGE = Model("faces_full_range", FULL_RANGE, _OUTPUTS)
 
 
-def to_frame(out: dict[str, np.ndarray], spec: FrameInput, frame: FrameInfo) -> Detections:
-    """One image's detections from a face ensemble, in frame pixels."""
-    n = int(out["count"][0, 0])
-    box = spec.letterbox(frame.height, frame.width)
-    xyxy = box.to_frame(out["boxes"][0, :n].reshape(n, 2, 2), spec.size).reshape(n, 4)
-    keypoints = box.to_frame(out["keypoints"][0, :n], spec.size)
-    return Detections(xyxy, out["scores"][0, :n].astype(np.float32), keypoints)
-
-
 @feature("faces", models=(FACES, FACES_FULL_RANGE))
 async def faces(
     input_faces: np.ndarray, input_faces_full_range: np.ndarray, frame: FrameInfo, infer: Infer
@@ -55,8 +46,9 @@ async def faces(
     near, far = await asyncio.gather(
         infer(FACES, input_faces[None]), infer(FACES_FULL_RANGE, input_faces_full_range[None])
     )
-    both = [to_frame(near, BLAZEFACE, frame), to_frame(far, FULL_RANGE, frame)]
-    return merge(both).clip(frame.width, frame.height)
+    w, h = frame.width, frame.height
+    both = [from_letterbox(near, BLAZEFACE, w, h), from_letterbox(far, FULL_RANGE, w, h)]
+    return merge(both).clip(w, h)
 
 
 @feature("faces.tracks", window=Window.in_order(BoxTracker))

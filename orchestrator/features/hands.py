@@ -17,7 +17,7 @@ from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.catalog import feature
 from orchestrator.models import CropInput, FrameInput, Infer, Model, TensorSpec
 from orchestrator.vision.crops import Regions
-from orchestrator.vision.detections import Detections
+from orchestrator.vision.detections import Detections, from_letterbox
 from orchestrator.vision.gestures import classify_many
 
 PALM_KEYPOINTS = ("wrist", "index_mcp", "middle_mcp", "ring_mcp", "pinky_mcp", "thumb_cmc",
@@ -52,12 +52,7 @@ PRESENT = 0.5  # presence at which a crop is taken to hold a hand
 async def hands(input_hand_palms: np.ndarray, frame: FrameInfo, infer: Infer) -> Detections:
     """Palms: boxes, 7 key points (wrist, knuckles, thumb base) in frame pixels, and scores."""
     out = await infer(PALMS, input_hand_palms[None])
-    n = int(out["count"][0, 0])
-    size = PALMS.input.size
-    box = PALMS.input.letterbox(frame.height, frame.width)
-    xyxy = box.to_frame(out["boxes"][0, :n].reshape(n, 2, 2), size).reshape(n, 4)
-    keypoints = box.to_frame(out["keypoints"][0, :n], size)
-    return Detections(xyxy, out["scores"][0, :n].astype(np.float32), keypoints).clip(
+    return from_letterbox(out, PALMS.input, frame.width, frame.height).clip(
         frame.width, frame.height
     )
 

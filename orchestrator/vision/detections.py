@@ -8,9 +8,12 @@ ids, a crop model's outputs and the JSON objects all follow the detection order.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from orchestrator.models.inputs import FrameInput
 
 
 @dataclass(frozen=True)
@@ -114,3 +117,17 @@ def merge(parts: list[Detections], iou: float = 0.3, within: float = 0.6) -> Det
     return Detections(
         np.array(boxes, np.float32).reshape(-1, 4), np.array(best, np.float32), points
     )
+
+
+def from_letterbox(
+    out: dict[str, np.ndarray], spec: FrameInput, width: int, height: int
+) -> Detections:
+    """One image's rows of a detector ensemble (`boxes`, `keypoints` and `scores` normalised to
+    its letterboxed input, padded; `count` real rows) as detections in frame pixels (unclipped:
+    several detectors' boxes are merged before clipping)."""
+    n = int(out["count"][0, 0])
+    box = spec.letterbox(height, width)
+    xyxy = box.to_frame(out["boxes"][0, :n].reshape(n, 2, 2), spec.size).reshape(n, 4)
+    keypoints = box.to_frame(out["keypoints"][0, :n], spec.size)
+    scores = out["scores"][0, :n].astype(np.float32)
+    return Detections(xyxy, scores, keypoints)
