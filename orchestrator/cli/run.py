@@ -189,12 +189,13 @@ def open_decoder(choice: str) -> Decoder:
 
 def decoder_stats(decoder: Decoder, worker: Worker) -> dict[str, object]:
     frames = int(worker.telemetry.value("framegraph_frames_decoded_total"))
-    seconds = worker.pipeline.decode_seconds
+    seconds, cpu = worker.pipeline.decode_seconds, worker.pipeline.decode_cpu_seconds
     return {
         "name": decoder.name,
         "frames": frames,
         "seconds": round(seconds, 4),
         "ms_per_frame": round(1000 * seconds / frames, 3) if frames else None,
+        "cpu_seconds": round(cpu, 4),  # the decode thread's CPU, payload checks included
     }
 
 

@@ -67,7 +67,8 @@ class Pipeline:
         self.ledger = ledger or CostLedger(self.telemetry)
         self.scheduler = Scheduler(planner, hub, self.telemetry)
         self.stdin_open = False
-        self.decode_seconds = 0.0
+        self.decode_seconds = 0.0  # wall time in the decoder
+        self.decode_cpu_seconds = 0.0  # its thread's CPU: payload checks and decoding
         self._in_flight = 0
         self._slot = asyncio.Event()
         self._accepting = False  # lines get sequence numbers (and so outcomes) only while True
@@ -181,6 +182,7 @@ class Pipeline:
         """Runs in a worker thread: payload checks, then one decoder batch per distinct set
         of model inputs among the frames that need pixels. Returns each line's outcome and
         its checked payload (None if it had none)."""
+        cpu_start = time.thread_time()
         out: list[Decoded | Payload | DecodeError | None] = [None] * len(lines)
         payloads: list[Payload | None] = [None] * len(lines)
         groups: dict[frozenset[str], list[tuple[int, Payload]]] = {}
@@ -207,6 +209,7 @@ class Pipeline:
             self.telemetry.decoded(self.decoder.name, elapsed / len(group), ok)
             for (i, _), result in zip(group, results, strict=True):
                 out[i] = result
+        self.decode_cpu_seconds += time.thread_time() - cpu_start
         return out, payloads  # type: ignore[return-value]
 
     def _frame(
