@@ -18,6 +18,7 @@ from orchestrator.decode.base import Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS
 from orchestrator.delivery.subscriber import Subscriber
 from orchestrator.ingest.lines import DEFAULT_MAX_LINE_BYTES
+from orchestrator.stream import process
 from orchestrator.stream.assembly import open_worker, remote_stats
 from orchestrator.stream.pipeline import PipelineConfig
 from orchestrator.stream.worker import Worker
@@ -219,6 +220,7 @@ async def _run(
     async with open_worker(
         catalog, plan.models, triton_url, config=config, decoder=decoder
     ) as worker:
+        process.tune()  # after start-up: what is allocated by now lives as long as we do
         sub = worker.hub.subscribe(
             wants, policy="backpressure", maxsize=64, rate=Rate.of(rate, every), every_frame=True
         )

@@ -322,6 +322,7 @@ async def _serve(
 ) -> int:
     from orchestrator.http import Service
     from orchestrator.http.server import Runner
+    from orchestrator.stream import process
     from orchestrator.stream.assembly import open_worker
 
     # Every model of the catalog: the plan changes at run time; `lazy` connects on first use.
@@ -335,6 +336,7 @@ async def _serve(
         max_subscribers=settings.max_subscribers,
     ) as worker:
         service = Service(worker, settings)
+        process.tune()  # after start-up: what is allocated by now lives as long as we do
         runner = Runner(
             service,
             # read with os.read on its descriptor: no buffer lock at exit

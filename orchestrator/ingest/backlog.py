@@ -3,16 +3,43 @@
 Live mode (the default) keeps the freshest frames: when the pipeline falls behind, the
 oldest waiting lines are dropped and each gets a `dropped` outcome ("behind"), so latency
 stays bounded. Lossless mode makes the reader wait instead, which in turn makes the
-stream's producer wait on the pipe.
+stream's producer wait on the pipe: the reader thread takes a place (`room`) before it
+hands a line over and the backlog gives it back when the line is taken, so the wait costs
+the event loop nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import deque
 from collections.abc import Callable
 
 from orchestrator.ingest.lines import Line
+
+_POLL = 0.2  # seconds a blocked reader waits before it checks whether it was stopped
+
+
+class Places:
+    """The free places of a lossless backlog, counted across the reader thread and the loop."""
+
+    def __init__(self, n: int) -> None:
+        self._free = threading.Semaphore(n)
+        self._open = True
+
+    def take(self, block: bool) -> bool:
+        if not self._open:
+            return True  # closed: the line is dropped on arrival, nothing to wait for
+        return self._free.acquire(blocking=block, timeout=_POLL if block else None)
+
+    def give(self, n: int) -> None:
+        if n:
+            self._free.release(n)
+
+    def close(self) -> None:
+        """Let a waiting reader through (its lines are then dropped as the backlog is)."""
+        self._open = False
+        self._free.release()
 
 
 class Backlog:
@@ -26,11 +53,11 @@ class Backlog:
         self._eof = False
         self._closed = False  # drained on shutdown: whatever still arrives is dropped at once
         self._ready = asyncio.Event()
-        self._space = asyncio.Event()
-        self._space.set()
+        self.room: Places | None = Places(self.maxsize) if lossless else None
 
     def offer(self, line: Line | None) -> None:
-        """Live mode: queue, dropping the oldest waiting line when full."""
+        """Queue a line; live mode drops the oldest waiting line when full (lossless mode
+        never is: the reader took a place in `room` first)."""
         if self._closed and line is not None:
             self._on_drop(line, "shutdown")
             return
@@ -42,13 +69,6 @@ class Backlog:
             self._lines.append(line)
         self._ready.set()
 
-    async def put(self, line: Line | None) -> None:
-        """Lossless mode: queue, waiting for room."""
-        while line is not None and len(self._lines) >= self.maxsize and not self._closed:
-            self._space.clear()
-            await self._space.wait()
-        self.offer(line)
-
     async def take(self, n: int) -> list[Line] | None:
         """Up to `n` waiting lines (at least one), or None at end of input."""
         while not self._lines:
@@ -57,7 +77,8 @@ class Backlog:
             self._ready.clear()
             await self._ready.wait()
         batch = [self._lines.popleft() for _ in range(min(n, len(self._lines)))]
-        self._space.set()
+        if self.room is not None:
+            self.room.give(len(batch))
         return batch
 
     def drain(self, reason: str) -> None:
@@ -66,7 +87,8 @@ class Backlog:
             self._on_drop(self._lines.popleft(), reason)
         self._eof = self._closed = True
         self._ready.set()
-        self._space.set()
+        if self.room is not None:
+            self.room.close()
 
     def __len__(self) -> int:
         return len(self._lines)

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from orchestrator.decode.base import DecodeError
 
@@ -38,23 +38,35 @@ class Line:
     prev_ts: float | None = None  # the previous accepted line's ts (rates by timestamp)
 
 
+class Room(Protocol):
+    """Places for lines not yet taken (a lossless backlog's), taken in the reader thread."""
+
+    def take(self, block: bool) -> bool:
+        """One place; False if none is free and `block` is False."""
+        ...
+
+
 class LineReader:
-    """Feeds `deliver(line)` on the event loop; `deliver(None)` once at end of input."""
+    """Feeds `deliver(lines)` on the event loop, every line complete in what one read
+    returned in one call (one loop wake-up, not one per line); `deliver(None)` once at end
+    of input. With a `room`, a line is handed over only once it has a place (lossless:
+    the reader, and so the stream's producer, waits)."""
 
     def __init__(
         self,
         stream: BinaryIO,
-        deliver: Callable[[Line | None], object],
+        deliver: Callable[[list[Line] | None], object],
         loop: asyncio.AbstractEventLoop,
         *,
         max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
-        blocking: bool = False,
+        room: Room | None = None,
     ) -> None:
         self._stream = stream
         self._deliver = deliver
         self._loop = loop
         self._max = max_line_bytes
-        self._blocking = blocking  # lossless: wait for the backlog to have room
+        self._room = room
+        self._pending: list[Line] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="framegraph-stdin", daemon=True)
 
@@ -65,17 +77,9 @@ class LineReader:
         """Stop handing lines over (a blocked read stays blocked: the thread is a daemon)."""
         self._stop.set()
 
-    def _hand_over(self, item: Line | None) -> None:
-        if self._blocking:
-            fut = asyncio.run_coroutine_threadsafe(self._await(item), self._loop)
-            fut.result()
-        else:
-            self._loop.call_soon_threadsafe(self._deliver, item)
-
-    async def _await(self, item: Line | None) -> None:
-        result = self._deliver(item)
-        if asyncio.iscoroutine(result):
-            await result
+    def _hand_over(self, lines: list[Line] | None) -> None:
+        """One loop wake-up for every line complete so far (None: end of input)."""
+        self._loop.call_soon_threadsafe(self._deliver, lines)
 
     def _read1(self, size: int) -> bytes:
         """What is available now, for file objects without a descriptor (tests, BytesIO)."""
@@ -97,7 +101,13 @@ class LineReader:
         with contextlib.suppress(OSError, ValueError, RuntimeError, _Cancelled):
             self._split()  # stdin closed under us, or the loop is gone: end of input
         with contextlib.suppress(RuntimeError, _Cancelled):
+            self._flush()
             self._hand_over(None)
+
+    def _flush(self) -> None:
+        if self._pending:
+            lines, self._pending = self._pending, []
+            self._hand_over(lines)
 
     def _split(self) -> None:
         buf = bytearray()
@@ -120,6 +130,7 @@ class LineReader:
                 self._emit(buf, skipped)
                 buf.clear()
                 skipped = -1
+            self._flush()  # before the next read, which may block
         if buf or skipped >= 0:
             self._emit(buf, skipped)
 
@@ -131,4 +142,10 @@ class LineReader:
             )
         else:
             line.data = bytes(buf)
-        self._hand_over(line)
+        room = self._room
+        if room is not None and not room.take(block=False):
+            self._flush()  # the loop frees places only once it has these
+            while not room.take(block=True):
+                if self._stop.is_set():
+                    break
+        self._pending.append(line)

@@ -86,11 +86,7 @@ class Pipeline:
         backlog = self._backlog = Backlog(cfg.backlog, lossless=cfg.lossless, on_drop=self._drop)
         outbox = self._outbox = Outbox(self.hub.publish, self._published)
         reader = self._reader = LineReader(
-            stream,
-            self._arrive_wait if cfg.lossless else self._arrive,
-            loop,
-            max_line_bytes=cfg.max_line_bytes,
-            blocking=cfg.lossless,
+            stream, self._arrive, loop, max_line_bytes=cfg.max_line_bytes, room=backlog.room
         )
         publishing = asyncio.create_task(outbox.run())
         self.stdin_open = self._accepting = True
@@ -134,17 +130,13 @@ class Pipeline:
         self.telemetry.frames_received.inc()
         return True
 
-    def _arrive(self, line: Line | None) -> None:
-        if self._accept(line):
-            assert self._backlog is not None
-            self._backlog.offer(line)
-            self.telemetry.queue_depth.set(len(self._backlog))
-
-    async def _arrive_wait(self, line: Line | None) -> None:
-        if self._accept(line):
-            assert self._backlog is not None
-            await self._backlog.put(line)
-            self.telemetry.queue_depth.set(len(self._backlog))
+    def _arrive(self, lines: list[Line] | None) -> None:
+        backlog = self._backlog
+        assert backlog is not None
+        for line in lines if lines is not None else (None,):
+            if self._accept(line):
+                backlog.offer(line)
+        self.telemetry.queue_depth.set(len(backlog))
 
     async def _intake(self, backlog: Backlog, outbox: Outbox) -> None:
         max_in_flight = self.config.max_in_flight

@@ -1,5 +1,6 @@
 import asyncio
 import io
+import threading
 import tracemalloc
 from itertools import pairwise
 
@@ -15,11 +16,12 @@ async def read_all(data: bytes, max_line_bytes: int = 100) -> list[Line]:
     got: list[Line] = []
     done = asyncio.Event()
 
-    def deliver(line: Line | None) -> None:
-        if line is None:
+    def deliver(lines: list[Line] | None) -> None:
+        if lines is None:
             done.set()
         else:
-            got.append(line)
+            assert lines, "no empty hand-overs"
+            got.extend(lines)
 
     LineReader(io.BytesIO(data), deliver, loop, max_line_bytes=max_line_bytes).start()
     await asyncio.wait_for(done.wait(), 10)
@@ -74,8 +76,8 @@ async def test_an_over_long_line_is_never_held_whole() -> None:
     got: list[Line] = []
     done = asyncio.Event()
 
-    def deliver(line: Line | None) -> None:
-        got.append(line) if line is not None else done.set()
+    def deliver(lines: list[Line] | None) -> None:
+        got.extend(lines) if lines is not None else done.set()
 
     limit = 1 << 20
     tracemalloc.start()
@@ -88,3 +90,56 @@ async def test_an_over_long_line_is_never_held_whole() -> None:
     assert [g.error.code if g.error else g.data for g in got] == ["too_large", b"short\n"]
     assert f"line of {64 * limit + 1} bytes exceeds {limit} bytes" in got[0].error.message
     assert peak < 8 * limit  # a few chunks at most, not the 64 MiB line
+
+
+async def test_lines_of_one_read_are_handed_over_together() -> None:
+    """One loop wake-up per read, not per line (each costs a self-pipe write and a wake)."""
+    loop = asyncio.get_running_loop()
+    calls: list[list[Line] | None] = []
+    done = asyncio.Event()
+
+    def deliver(lines: list[Line] | None) -> None:
+        calls.append(lines)
+        if lines is None:
+            done.set()
+
+    LineReader(io.BytesIO(b"a\nb\nc\n"), deliver, loop).start()
+    await asyncio.wait_for(done.wait(), 10)
+    assert [[x.data for x in c] if c else c for c in calls] == [[b"a\n", b"b\n", b"c\n"], None]
+
+
+class Counted:
+    """Places for the reader, counted: how many were taken, and a cap."""
+
+    def __init__(self, n: int) -> None:
+        self.free = threading.Semaphore(n)
+        self.taken = 0
+
+    def take(self, block: bool) -> bool:
+        ok = self.free.acquire(blocking=block, timeout=0.05 if block else None)
+        self.taken += ok
+        return ok
+
+
+async def test_a_reader_with_no_room_hands_over_what_it_has_and_waits() -> None:
+    loop = asyncio.get_running_loop()
+    got: list[bytes] = []
+    room = Counted(2)
+    LineReader(
+        io.BytesIO(b"a\nb\nc\nd\n"),
+        lambda ls: got.extend(x.data for x in ls or ()),
+        loop,
+        room=room,
+    ).start()
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if len(got) == 2:
+            break
+    await asyncio.sleep(0.1)
+    assert got == [b"a\n", b"b\n"]  # the third waits for a place; the first two are out
+    room.free.release(2)
+    for _ in range(100):
+        await asyncio.sleep(0.01)
+        if len(got) == 4:
+            break
+    assert got == [b"a\n", b"b\n", b"c\n", b"d\n"] and room.taken == 4
