@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from orchestrator.graph.catalog import Catalog
@@ -47,8 +48,9 @@ class Node:
     params: Mapping[str, Value]  # every parameter's value (defaults included)
     frames: int  # window length (runs of a sliding window, or a tiling block)
 
-    @property
+    @cached_property
     def id(self) -> str:
+        """The printed key (made once: the executor asks several times per frame)."""
         return str(self.key)
 
     @property

@@ -7,6 +7,11 @@ time per 768x576 frame, measured (docs/benchmarks.md). Keeping freed memory for 
 that to a handful of faults; the memory kept is bounded by what the frames in flight
 needed at their peak, which the worker's RSS already shows.
 
+OpenCV's own thread pool: one worker process per stream already spreads the work over a
+node's cores, and the pool's idle threads spin (`sched_yield`) between the short jobs a
+frame gives them: ~5% of a worker's CPU for nothing, measured. OpenCV runs single-threaded
+in each worker instead.
+
 The collector: everything imported at start-up (the catalog, numpy, OpenCV, gRPC) is
 long-lived, so it is frozen out of the collector's scans, and young collections run less
 often (a frame makes many short-lived containers, almost never a cycle).
@@ -18,6 +23,8 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+
+import cv2
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +51,7 @@ def tune() -> bool:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    cv2.setNumThreads(1)
     return _tune_malloc()
 
 

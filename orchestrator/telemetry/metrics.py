@@ -38,6 +38,20 @@ class NodeTally:
     seconds: float = 0.0  # wall time computing
 
 
+class NodeSeries:
+    """One node's series in the labelled metrics, bound once: `labels()` takes a lock and
+    checks its values on every call, and the executor reports several times per node and
+    frame."""
+
+    def __init__(self, t: Telemetry, node: str) -> None:
+        feature = base_name(node)
+        self.computations = t.computations.labels(feature)
+        self.compute_seconds = t.compute_seconds.labels(feature)
+        self.deliveries = t.deliveries.labels(feature)
+        self.errors = t.feature_errors.labels(feature)
+        self.cost = {w: t.cost_seconds.labels(feature, w) for w in ("worker", "triton")}
+
+
 # Soft real time: most of the mass sits between 1 ms and 1 s.
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5)
 COMPUTE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
@@ -177,6 +191,7 @@ class Telemetry:
             registry=r,
         )
         self.nodes: dict[str, NodeTally] = {}
+        self._series: dict[str, NodeSeries] = {}
 
     def node(self, node: str) -> NodeTally:
         tally = self.nodes.get(node)
@@ -184,25 +199,33 @@ class Telemetry:
             tally = self.nodes[node] = NodeTally()
         return tally
 
+    def series(self, node: str) -> NodeSeries:
+        series = self._series.get(node)
+        if series is None:
+            series = self._series[node] = NodeSeries(self, node)
+        return series
+
     # The events, named as the pipeline sees them.
     def computed(self, node: str, seconds: float) -> None:
         tally = self.node(node)
         tally.computed += 1
         tally.seconds += seconds
-        self.computations.labels(base_name(node)).inc()
-        self.compute_seconds.labels(base_name(node)).observe(seconds)
+        series = self.series(node)
+        series.computations.inc()
+        series.compute_seconds.observe(seconds)
 
     def feature_failed(self, node: str) -> None:
         self.node(node).errors += 1
-        self.feature_errors.labels(base_name(node)).inc()
+        self.series(node).errors.inc()
 
     def delivered(self, node: str, count: int = 1) -> None:
         self.node(node).delivered += count
-        self.deliveries.labels(base_name(node)).inc(count)
+        self.series(node).deliveries.inc(count)
 
     def cost(self, node: str, where: str, seconds: float) -> None:
         if seconds > 0:
-            self.cost_seconds.labels(base_name(node), where).inc(seconds)
+            series = self.series(node).cost
+            (series.get(where) or self.cost_seconds.labels(base_name(node), where)).inc(seconds)
 
     def dropped(self, reason: str) -> None:
         self.frames_dropped.labels(reason).inc()

@@ -9,6 +9,8 @@ from orchestrator.stream import process
 if sys.argv[1] == "tuned":
     assert process.tune() and process.tune()  # glibc here; a second call changes nothing
     assert gc.get_threshold() == process.GC_THRESHOLDS and gc.get_freeze_count() > 0
+    import cv2
+    assert cv2.getNumThreads() == 1
 def faults():
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(3):
