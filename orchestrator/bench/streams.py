@@ -25,6 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import psutil
@@ -53,6 +54,16 @@ class Record:
         return None if self.written is None else (self.read - self.written) * 1000
 
 
+@dataclass(frozen=True)
+class CpuSplit:
+    """Two parts of a worker's CPU, as its `--stats` reports them over the whole run
+    (the priming frame included): the decode thread (payload checks and decoding) and
+    the feature code (each node's own steps, Triton client work on the loop included)."""
+
+    decode_s: float
+    features_s: float
+
+
 @dataclass
 class StreamResult:
     index: int
@@ -65,6 +76,7 @@ class StreamResult:
     computed: dict[str, int] | None  # per feature, from the worker's --stats (None: no summary)
     feeder_lag_ms: list[float]  # paced: how late each write was against its schedule
     stderr: str
+    cpu_split: CpuSplit | None = None  # decode and feature code CPU (--stats, priming included)
 
 
 def worker_argv(
@@ -86,15 +98,32 @@ def supports_timings() -> bool:
     return any(p.name == "timings" for p in run_command.params)
 
 
-def computed_counts(stats_path: Path) -> dict[str, int] | None:
-    """How many times the worker computed each feature, from its `--stats` summary."""
+def read_stats(stats_path: Path) -> dict[str, Any] | None:
+    """The worker's `--stats` summary, or None when it wrote none."""
     try:
         stats = orjson.loads(stats_path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    if not stats:
+    return stats if isinstance(stats, dict) and stats else None
+
+
+def computed_counts(stats: dict[str, Any] | None) -> dict[str, int] | None:
+    """How many times the worker computed each feature, from its `--stats` summary."""
+    if stats is None:
         return None
     return {k: int(v.get("computed", 0)) for k, v in stats.get("features", {}).items()}
+
+
+def cpu_split(stats: dict[str, Any] | None) -> CpuSplit | None:
+    """Decode and feature-code CPU from the summary; None for a worker that predates them."""
+    decoder = (stats or {}).get("decoder") or {}
+    if stats is None or "cpu_seconds" not in decoder:
+        return None
+    features = sum(
+        float((v.get("cost") or {}).get("worker_s", 0.0))
+        for v in stats.get("features", {}).values()
+    )
+    return CpuSplit(float(decoder["cpu_seconds"]), features)
 
 
 def parse_event(line: bytes, read: float) -> Record:
@@ -224,6 +253,7 @@ class StreamProcess:
                 self.proc.stdin.close()
         self._reader.join(timeout)
         cpu, rss_mb, code = reap(self.proc, timeout)
+        stats = read_stats(self.stats_path)
         for rec in self.records:
             if 0 <= rec.seq < len(self.written_at):
                 rec.written = self.written_at[rec.seq]
@@ -235,9 +265,10 @@ class StreamProcess:
             self.startup_cpu,
             rss_mb,
             code,
-            computed_counts(self.stats_path),
+            computed_counts(stats),
             self.lag_ms,
             self.stderr_text(),
+            cpu_split(stats),
         )
 
     def stderr_text(self) -> str:
