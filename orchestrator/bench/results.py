@@ -130,6 +130,8 @@ class Cpu:
     worker_ms_per_frame: float
     server_ms_per_frame: float
     total_ms_per_frame: float
+    # after the last answer: closing, --stats, teardown (not in the per-frame figures)
+    workers_exit_s: float | None = omitted_if_none()
     worker_split: WorkerCpu | None = omitted_if_none()  # noqa: RUF009 (a field(), not a value)
 
 

@@ -10,7 +10,10 @@ a worker too busy to read its stdin.
 Every worker first gets one priming frame and answers it before the measured feeding
 starts (connection, shared-memory registration and first-call costs stay out of the
 figures; the priming frame still counts for the exactly-once check). Workers are reaped
-with `wait4`, which gives their exact CPU time and peak RSS.
+with `wait4`, which gives their exact CPU time and peak RSS; their CPU is also read when
+the priming frame is answered and when the last frame is, so that start-up and exit
+(closing connections, writing `--stats`, the interpreter's teardown: a fixed cost per
+worker, about a tenth of a second) can be told apart from the frames' share.
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ class StreamResult:
     feeder_lag_ms: list[float]  # paced: how late each write was against its schedule
     stderr: str
     cpu_split: CpuSplit | None = None  # decode and feature code CPU (--stats, priming included)
+    end_cpu_seconds: float | None = None  # CPU used until the last frame was answered
 
 
 def worker_argv(
@@ -173,6 +177,10 @@ class StreamProcess:
         self.records: list[Record] = []
         self.lag_ms: list[float] = []
         self.startup_cpu = 0.0
+        self.end_cpu: float | None = None
+        self._outcomes = 0  # result, dropped and error lines read
+        self._fed = threading.Event()  # stdin closed: every line is written
+        self._end_lock = threading.Lock()
         self._first = threading.Event()
         self._reader = threading.Thread(target=self._read, name=f"bench-read-{index}", daemon=True)
         self._feeder: threading.Thread | None = None
@@ -197,9 +205,23 @@ class StreamProcess:
                 f"worker {self.index} did not answer its priming frame: "
                 f"{self.stderr_text()[-2000:]}"
             )
+        self.startup_cpu = self._cpu_now() or 0.0
+
+    def _cpu_now(self) -> float | None:
         with contextlib.suppress(psutil.Error):
             t = psutil.Process(self.proc.pid).cpu_times()
-            self.startup_cpu = t.user + t.system
+            return t.user + t.system
+        return None
+
+    def _maybe_ended(self) -> None:
+        """Every written line has its outcome: read the CPU before the worker exits."""
+        with self._end_lock:
+            if (
+                self.end_cpu is None
+                and self._fed.is_set()
+                and self._outcomes >= len(self.written_at)
+            ):
+                self.end_cpu = self._cpu_now()
 
     def feed(self, start: float) -> None:
         """Start feeding at `start` (perf_counter), in a thread of its own."""
@@ -233,6 +255,8 @@ class StreamProcess:
             with contextlib.suppress(OSError, ValueError):
                 assert self.proc.stdin is not None
                 self.proc.stdin.close()
+            self._fed.set()
+            self._maybe_ended()
 
     # Reading ---------------------------------------------------------------------------
     def _read(self) -> None:
@@ -240,7 +264,11 @@ class StreamProcess:
         for line in self.proc.stdout:
             now = time.perf_counter()
             with contextlib.suppress(orjson.JSONDecodeError):
-                self.records.append(parse_event(line, now))
+                rec = parse_event(line, now)
+                self.records.append(rec)
+                if rec.kind in ("result", "dropped", "error"):
+                    self._outcomes += 1
+                    self._maybe_ended()
             self._first.set()
 
     # End -------------------------------------------------------------------------------
@@ -269,6 +297,7 @@ class StreamProcess:
             self.lag_ms,
             self.stderr_text(),
             cpu_split(stats),
+            self.end_cpu,
         )
 
     def stderr_text(self) -> str:

@@ -11,9 +11,10 @@ Definitions (they are repeated in the report):
   four: the orchestrator itself), and overhead_with_queue_decode (latency - triton);
 - throughput: results read in the steady window [start + warm-up, end of feeding], per
   second; per stream and in total;
-- cpu: workers exactly (wait4), minus their start-up (CPU used up to the priming answer),
-  per frame answered after priming; the server's process tree (Triton and its backend
-  stubs) by difference across the run, priming frames included, per frame answered;
+- cpu: workers exactly (wait4); per frame, the CPU from the priming answer to the last
+  answer (start-up and exit left out), per frame answered after priming; the server's
+  process tree (Triton and its backend stubs) by difference across the run, priming
+  frames included, per frame answered;
 - worker split (`WorkerCpu`): the workers' decode and feature-code CPU from their
   `--stats`, less what the priming frame cost (a one-frame probe worker on the same set
   and clip, see `runner`), per frame after priming, like the worker CPU it is taken from.
@@ -122,7 +123,11 @@ def summarise(
     fed = sum(s.written for s in streams)
     kinds = {k: sum(1 for r in records if r.kind == k) for k in ("result", "dropped", "error")}
     worker_cpu = sum(s.cpu_seconds for s in streams)
-    worker_run_cpu = sum(max(0.0, s.cpu_seconds - s.startup_cpu_seconds) for s in streams)
+    ended = [s.end_cpu_seconds if s.end_cpu_seconds is not None else s.cpu_seconds for s in streams]
+    worker_run_cpu = sum(
+        max(0.0, end - s.startup_cpu_seconds) for s, end in zip(streams, ended, strict=True)
+    )
+    worker_exit_cpu = sum(s.cpu_seconds - end for s, end in zip(streams, ended, strict=True))
     ours = worker_cpu + usage.server_cpu_s + usage.bench_cpu_s
     frames = max(1, len(results))
     after_priming = max(1, len(measured))
@@ -155,7 +160,7 @@ def summarise(
         triton_server_ms_per_frame=_server_ms_per_frame(triton, exact, len(results)),
         cpu=Cpu(
             workers_s=round(worker_cpu, 3),
-            workers_startup_s=round(worker_cpu - worker_run_cpu, 3),
+            workers_startup_s=round(sum(s.startup_cpu_seconds for s in streams), 3),
             server_s=round(usage.server_cpu_s, 3),
             bench_s=round(usage.bench_cpu_s, 3),
             other_processes_s=round(max(0.0, usage.machine_busy_s - ours), 3),
@@ -163,6 +168,7 @@ def summarise(
             worker_ms_per_frame=round(worker_ms, 3),
             server_ms_per_frame=round(server_ms, 3),
             total_ms_per_frame=round(worker_ms + server_ms, 3),
+            workers_exit_s=round(worker_exit_cpu, 3),
             worker_split=worker_split(streams, worker_ms, len(measured), priming),
         ),
         rss_mb=Rss(
