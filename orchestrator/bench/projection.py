@@ -50,6 +50,10 @@ class SetProjection:
     gpu_decode_ms: float
     streams_cpu_decode: float
     streams_gpu_decode: float
+    # what feature code + orchestration may cost per frame for the anchor, decode on the GPU
+    # (the budget less the server's share); on the CPU, less the scaled decode too
+    worker_budget_gpu_decode_ms: float
+    worker_budget_cpu_decode_ms: float
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ def project(
                 gpu_decode_ms=round(on_gpu, 3),
                 streams_cpu_decode=streams(on_cpu),
                 streams_gpu_decode=streams(on_gpu),
+                worker_budget_gpu_decode_ms=round(budget - server, 3),
+                worker_budget_cpu_decode_ms=round(budget - server - split.decode_ms * scale, 3),
             )
         )
     return Projection(a, round(budget, 3), out) if out else None

@@ -32,6 +32,9 @@ def test_streams_per_node_from_the_worker_split() -> None:
     assert p.gpu_decode_ms == 6.0 and p.streams_gpu_decode == pytest.approx(66.7)
     assert p.cpu_decode_ms == pytest.approx(6.0 + 2.0 * 1920 * 1080 / (768 * 576), abs=1e-3)
     assert p.streams_cpu_decode == pytest.approx(12_000 / 30 / p.cpu_decode_ms, abs=0.05)
+    # for 50 streams: 8 ms in all, 5 of them the server's; CPU decode would leave nothing
+    assert p.worker_budget_gpu_decode_ms == 3.0
+    assert p.worker_budget_cpu_decode_ms == pytest.approx(3.0 - 9.375, abs=1e-3)
 
 
 def test_no_split_no_projection() -> None:

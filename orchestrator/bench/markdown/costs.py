@@ -72,6 +72,10 @@ GPU: tuple[Column[SetProjection], ...] = (
     ("streams, CPU decode", lambda p: p.streams_cpu_decode),
     ("CPU ms/frame, GPU decode", lambda p: p.gpu_decode_ms),
     ("streams, GPU decode", lambda p: p.streams_gpu_decode),
+    (
+        "features + orchestration allowed for the anchor: GPU / CPU decode",
+        lambda p: f"{fmt(p.worker_budget_gpu_decode_ms)} / {fmt(p.worker_budget_cpu_decode_ms)}",
+    ),
 )
 
 
