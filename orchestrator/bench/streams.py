@@ -13,7 +13,7 @@ figures; the priming frame still counts for the exactly-once check). Workers are
 with `wait4`, which gives their exact CPU time and peak RSS; their CPU is also read when
 the priming frame is answered and when the last frame is, so that start-up and exit
 (closing connections, writing `--stats`, the interpreter's teardown: a fixed cost per
-worker, about a tenth of a second) can be told apart from the frames' share.
+worker, a few tenths of a second) can be told apart from the frames' share.
 """
 
 from __future__ import annotations
