@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from orchestrator.bench.baselines import nets_of
 from orchestrator.bench.codec import omitted_if_none
+from orchestrator.bench.projection import Projection, project
 from orchestrator.bench.results import (
     Baselines,
     CeilingResult,
@@ -18,7 +19,9 @@ from orchestrator.bench.results import (
     Percentiles,
     ScenarioResult,
 )
+from orchestrator.bench.steps import ServerSteps, server_steps
 from orchestrator.graph import Planner
+from orchestrator.triton.repository import composing
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class Comparisons:
     direct: list[AgainstDirect]
     ceiling: list[ShareOfCeiling]
     latency_breakdown: list[LatencyBreakdown]
+    server_steps: list[ServerSteps]
+    gpu_projection: Projection | None = omitted_if_none()  # noqa: RUF009 (a field())
 
 
 def compare(
@@ -110,6 +115,8 @@ def compare(
         direct=against_direct(runs, base.direct),
         ceiling=against_ceiling(runs, base.ceiling, planner),
         latency_breakdown=latency_breakdown(runs, base.direct),
+        server_steps=server_steps(runs, base.ceiling, composing),
+        gpu_projection=project(runs, base.ceiling),
     )
 
 

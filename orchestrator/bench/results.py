@@ -101,6 +101,25 @@ class Exactness:
 
 
 @dataclass(frozen=True)
+class WorkerCpu:
+    """Where a worker's CPU per frame goes, over the frames after priming (see `summary`).
+
+    `orchestration` is what is left when decode and feature code are taken out: reading
+    stdin, planning, scheduling, hand-overs between threads, serialising, writing stdout.
+    """
+
+    frames: int  # frames answered after the priming frame, all workers
+    worker_ms: float
+    decode_ms: float
+    features_ms: float
+    orchestration_ms: float
+    # the priming frame's decode and feature CPU (a one-frame probe worker) taken out of
+    # each worker's --stats totals, which count it; None: nothing was taken out
+    priming_decode_ms: float | None
+    priming_features_ms: float | None
+
+
+@dataclass(frozen=True)
 class Cpu:
     workers_s: float
     workers_startup_s: float
@@ -111,6 +130,9 @@ class Cpu:
     worker_ms_per_frame: float
     server_ms_per_frame: float
     total_ms_per_frame: float
+    # after the last answer: closing, --stats, teardown (not in the per-frame figures)
+    workers_exit_s: float | None = omitted_if_none()
+    worker_split: WorkerCpu | None = omitted_if_none()  # noqa: RUF009 (a field(), not a value)
 
 
 @dataclass(frozen=True)

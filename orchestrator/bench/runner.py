@@ -2,9 +2,12 @@
 
 1. Start the embedded Triton once, with every model, and warm it up (first executions
    of a net allocate its memory; that is start-up, not steady state).
-2. Run each scenario alone on the machine: S fresh worker processes, Triton statistics
+2. Measure what a priming frame costs a fresh worker, per feature set and clip (probe
+   workers that answer their priming frame and stop), so that it can be taken out of
+   the workers' decode and feature-code CPU, which their `--stats` count it in.
+3. Run each scenario alone on the machine: S fresh worker processes, Triton statistics
    and process counters read before and after, the exactly-once check on the result.
-3. Stop the server; run the in-process baselines (direct, then ceiling) in subprocesses,
+4. Stop the server; run the in-process baselines (direct, then ceiling) in subprocesses,
    so that their CPU time and peak memory are theirs alone.
 """
 
@@ -23,7 +26,7 @@ from orchestrator.bench.exactness import check
 from orchestrator.bench.machine import machine_facts
 from orchestrator.bench.procs import ServerSampler
 from orchestrator.bench.results import BenchRun, ScenarioResult
-from orchestrator.bench.streams import run_streams, supports_timings
+from orchestrator.bench.streams import CpuSplit, run_streams, supports_timings
 from orchestrator.bench.summary import summarise
 from orchestrator.bench.workload import Clip, Scenario, feature_sets, scenarios
 from orchestrator.features import default_catalog
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from orchestrator.triton.embedded import EmbeddedTriton
 
 Log = Callable[[str], None]
+PRIMING_PROBES = 2  # probe workers per set and clip; a first decode varies by about 2x
 
 
 def _stderr(message: str) -> None:
@@ -71,14 +75,16 @@ def run_bench(config: BenchConfig, log: Log = _stderr) -> BenchRun:
             triton_startup_s=round(server.startup_seconds or 0.0, 2),
         )
         _warm_up(plan, clips, server.grpc_url, config.warmup_seconds, log)
+        priming = _priming_costs(plan, clips, server.grpc_url, timings, log)
         for i, sc in enumerate(plan, 1):
             log(f"[{i}/{len(plan)}] {sc.key}")
+            probe = priming.get((sc.features, sc.clip))
             try:
-                run = _measure(sc, clips[sc.clip], server, client, planner, timings, log)
+                run = _measure(sc, clips[sc.clip], server, client, planner, timings, log, probe)
             except RuntimeError as exc:  # e.g. a worker that failed to start: try once more
                 log(f"{sc.key} failed, once more in 10 s: {str(exc)[-800:]}")
                 time.sleep(10)
-                run = _measure(sc, clips[sc.clip], server, client, planner, timings, log)
+                run = _measure(sc, clips[sc.clip], server, client, planner, timings, log, probe)
             runs.append(run)
             log(_line(run))
         client.close()
@@ -107,6 +113,7 @@ def _measure(
     planner: Planner,
     timings: bool,
     log: Log,
+    priming: CpuSplit | None = None,
 ) -> ScenarioResult:
     """One scenario alone on the server: Triton counters and process usage around it."""
     before = tritonstats.snapshot(client)
@@ -118,7 +125,7 @@ def _measure(
     failed = [s for s in streams if s.returncode != 0]
     if failed:
         log(f"worker {failed[0].index} exited {failed[0].returncode}: {failed[0].stderr[-1500:]}")
-    return summarise(sc, clip.fps, streams, start, end, sampler.usage, models, exact)
+    return summarise(sc, clip.fps, streams, start, end, sampler.usage, models, exact, priming)
 
 
 def _warm_up(
@@ -134,6 +141,28 @@ def _warm_up(
         warm = Scenario("warm-up", tuple(features), clip, 2, "unpaced", seconds, "warm-up")
         log(f"warm-up on {clip}: {', '.join(features)}")
         run_streams(warm, clips[clip], url, timings=False)
+
+
+def _priming_costs(
+    plan: list[Scenario], clips: dict[str, Clip], url: str, timings: bool, log: Log
+) -> dict[tuple[tuple[str, ...], str], CpuSplit]:
+    """Per feature set and clip: the decode and feature-code CPU of a priming frame alone,
+    the mean over `PRIMING_PROBES` fresh workers fed nothing after it (unknown when a
+    worker does not report them)."""
+    out: dict[tuple[tuple[str, ...], str], CpuSplit] = {}
+    for features, clip in dict.fromkeys((sc.features, sc.clip) for sc in plan):
+        probe = Scenario("priming", features, clip, 1, "unpaced", 0.0, "priming")
+        splits = []
+        for _ in range(PRIMING_PROBES):
+            streams, _, _ = run_streams(probe, clips[clip], url, timings)
+            splits += [s.cpu_split for s in streams if s.cpu_split is not None]
+        if splits:
+            n = len(splits)
+            out[(features, clip)] = CpuSplit(
+                sum(s.decode_s for s in splits) / n, sum(s.features_s for s in splits) / n
+            )
+            log(f"priming frame on {clip} ({', '.join(features)}): {out[(features, clip)]}")
+    return out
 
 
 def _line(run: ScenarioResult) -> str:

@@ -10,7 +10,10 @@ a worker too busy to read its stdin.
 Every worker first gets one priming frame and answers it before the measured feeding
 starts (connection, shared-memory registration and first-call costs stay out of the
 figures; the priming frame still counts for the exactly-once check). Workers are reaped
-with `wait4`, which gives their exact CPU time and peak RSS.
+with `wait4`, which gives their exact CPU time and peak RSS; their CPU is also read when
+the priming frame is answered and when the last frame is, so that start-up and exit
+(closing connections, writing `--stats`, the interpreter's teardown: a fixed cost per
+worker, a few tenths of a second) can be told apart from the frames' share.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 import psutil
@@ -53,6 +57,16 @@ class Record:
         return None if self.written is None else (self.read - self.written) * 1000
 
 
+@dataclass(frozen=True)
+class CpuSplit:
+    """Two parts of a worker's CPU, as its `--stats` reports them over the whole run
+    (the priming frame included): the decode thread (payload checks and decoding) and
+    the feature code (each node's own steps, Triton client work on the loop included)."""
+
+    decode_s: float
+    features_s: float
+
+
 @dataclass
 class StreamResult:
     index: int
@@ -65,6 +79,8 @@ class StreamResult:
     computed: dict[str, int] | None  # per feature, from the worker's --stats (None: no summary)
     feeder_lag_ms: list[float]  # paced: how late each write was against its schedule
     stderr: str
+    cpu_split: CpuSplit | None = None  # decode and feature code CPU (--stats, priming included)
+    end_cpu_seconds: float | None = None  # CPU used until the last frame was answered
 
 
 def worker_argv(
@@ -86,15 +102,32 @@ def supports_timings() -> bool:
     return any(p.name == "timings" for p in run_command.params)
 
 
-def computed_counts(stats_path: Path) -> dict[str, int] | None:
-    """How many times the worker computed each feature, from its `--stats` summary."""
+def read_stats(stats_path: Path) -> dict[str, Any] | None:
+    """The worker's `--stats` summary, or None when it wrote none."""
     try:
         stats = orjson.loads(stats_path.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    if not stats:
+    return stats if isinstance(stats, dict) and stats else None
+
+
+def computed_counts(stats: dict[str, Any] | None) -> dict[str, int] | None:
+    """How many times the worker computed each feature, from its `--stats` summary."""
+    if stats is None:
         return None
     return {k: int(v.get("computed", 0)) for k, v in stats.get("features", {}).items()}
+
+
+def cpu_split(stats: dict[str, Any] | None) -> CpuSplit | None:
+    """Decode and feature-code CPU from the summary; None for a worker that predates them."""
+    decoder = (stats or {}).get("decoder") or {}
+    if stats is None or "cpu_seconds" not in decoder:
+        return None
+    features = sum(
+        float((v.get("cost") or {}).get("worker_s", 0.0))
+        for v in stats.get("features", {}).values()
+    )
+    return CpuSplit(float(decoder["cpu_seconds"]), features)
 
 
 def parse_event(line: bytes, read: float) -> Record:
@@ -144,6 +177,10 @@ class StreamProcess:
         self.records: list[Record] = []
         self.lag_ms: list[float] = []
         self.startup_cpu = 0.0
+        self.end_cpu: float | None = None
+        self._outcomes = 0  # result, dropped and error lines read
+        self._fed = threading.Event()  # stdin closed: every line is written
+        self._end_lock = threading.Lock()
         self._first = threading.Event()
         self._reader = threading.Thread(target=self._read, name=f"bench-read-{index}", daemon=True)
         self._feeder: threading.Thread | None = None
@@ -168,9 +205,23 @@ class StreamProcess:
                 f"worker {self.index} did not answer its priming frame: "
                 f"{self.stderr_text()[-2000:]}"
             )
+        self.startup_cpu = self._cpu_now() or 0.0
+
+    def _cpu_now(self) -> float | None:
         with contextlib.suppress(psutil.Error):
             t = psutil.Process(self.proc.pid).cpu_times()
-            self.startup_cpu = t.user + t.system
+            return t.user + t.system
+        return None
+
+    def _maybe_ended(self) -> None:
+        """Every written line has its outcome: read the CPU before the worker exits."""
+        with self._end_lock:
+            if (
+                self.end_cpu is None
+                and self._fed.is_set()
+                and self._outcomes >= len(self.written_at)
+            ):
+                self.end_cpu = self._cpu_now()
 
     def feed(self, start: float) -> None:
         """Start feeding at `start` (perf_counter), in a thread of its own."""
@@ -204,6 +255,8 @@ class StreamProcess:
             with contextlib.suppress(OSError, ValueError):
                 assert self.proc.stdin is not None
                 self.proc.stdin.close()
+            self._fed.set()
+            self._maybe_ended()
 
     # Reading ---------------------------------------------------------------------------
     def _read(self) -> None:
@@ -211,7 +264,11 @@ class StreamProcess:
         for line in self.proc.stdout:
             now = time.perf_counter()
             with contextlib.suppress(orjson.JSONDecodeError):
-                self.records.append(parse_event(line, now))
+                rec = parse_event(line, now)
+                self.records.append(rec)
+                if rec.kind in ("result", "dropped", "error"):
+                    self._outcomes += 1
+                    self._maybe_ended()
             self._first.set()
 
     # End -------------------------------------------------------------------------------
@@ -224,6 +281,7 @@ class StreamProcess:
                 self.proc.stdin.close()
         self._reader.join(timeout)
         cpu, rss_mb, code = reap(self.proc, timeout)
+        stats = read_stats(self.stats_path)
         for rec in self.records:
             if 0 <= rec.seq < len(self.written_at):
                 rec.written = self.written_at[rec.seq]
@@ -235,9 +293,11 @@ class StreamProcess:
             self.startup_cpu,
             rss_mb,
             code,
-            computed_counts(self.stats_path),
+            computed_counts(stats),
             self.lag_ms,
             self.stderr_text(),
+            cpu_split(stats),
+            self.end_cpu,
         )
 
     def stderr_text(self) -> str:

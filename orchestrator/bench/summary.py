@@ -11,8 +11,15 @@ Definitions (they are repeated in the report):
   four: the orchestrator itself), and overhead_with_queue_decode (latency - triton);
 - throughput: results read in the steady window [start + warm-up, end of feeding], per
   second; per stream and in total;
-- cpu: workers exactly (wait4), minus their start-up (CPU used up to the priming answer);
-  the server's process tree (Triton and its backend stubs) by difference across the run.
+- cpu: workers exactly (wait4); per frame, the CPU from the priming answer to the last
+  answer (start-up and exit left out), per frame answered after priming; the server's
+  process tree (Triton and its backend stubs) by difference across the run, priming
+  frames included, per frame answered;
+- worker split (`WorkerCpu`): the workers' decode and feature-code CPU from their
+  `--stats`, less what the priming frame cost (a one-frame probe worker on the same set
+  and clip, see `runner`), per frame after priming, like the worker CPU it is taken from.
+  A fresh worker's first decode costs about ten steady ones, so leaving it in would
+  understate orchestration by about 0.2 ms per frame in an 80-frame run.
 The priming frame of each worker is left out of latency and throughput.
 """
 
@@ -33,8 +40,9 @@ from orchestrator.bench.results import (
     ScenarioResult,
     Throughput,
     Timing,
+    WorkerCpu,
 )
-from orchestrator.bench.streams import Record, StreamResult
+from orchestrator.bench.streams import CpuSplit, Record, StreamResult
 from orchestrator.bench.workload import Scenario
 
 
@@ -106,16 +114,25 @@ def summarise(
     usage: Usage,
     triton: dict[str, ModelStats],
     exact: Exactness,
+    priming: CpuSplit | None = None,
 ) -> ScenarioResult:
+    """One scenario's figures; `priming`: what one priming frame costs a fresh worker."""
     records = [r for s in streams for r in s.records]
     results = [r for r in records if r.kind == "result"]
     measured = [r for r in results if r.seq > 0]
     fed = sum(s.written for s in streams)
     kinds = {k: sum(1 for r in records if r.kind == k) for k in ("result", "dropped", "error")}
     worker_cpu = sum(s.cpu_seconds for s in streams)
-    worker_run_cpu = sum(max(0.0, s.cpu_seconds - s.startup_cpu_seconds) for s in streams)
+    ended = [s.end_cpu_seconds if s.end_cpu_seconds is not None else s.cpu_seconds for s in streams]
+    worker_run_cpu = sum(
+        max(0.0, end - s.startup_cpu_seconds) for s, end in zip(streams, ended, strict=True)
+    )
+    worker_exit_cpu = sum(s.cpu_seconds - end for s, end in zip(streams, ended, strict=True))
     ours = worker_cpu + usage.server_cpu_s + usage.bench_cpu_s
     frames = max(1, len(results))
+    after_priming = max(1, len(measured))
+    worker_ms = 1000 * worker_run_cpu / after_priming
+    server_ms = 1000 * usage.server_cpu_s / frames
     return ScenarioResult(
         key=scenario.key,
         role=scenario.role,
@@ -143,14 +160,16 @@ def summarise(
         triton_server_ms_per_frame=_server_ms_per_frame(triton, exact, len(results)),
         cpu=Cpu(
             workers_s=round(worker_cpu, 3),
-            workers_startup_s=round(worker_cpu - worker_run_cpu, 3),
+            workers_startup_s=round(sum(s.startup_cpu_seconds for s in streams), 3),
             server_s=round(usage.server_cpu_s, 3),
             bench_s=round(usage.bench_cpu_s, 3),
             other_processes_s=round(max(0.0, usage.machine_busy_s - ours), 3),
             wall_s=round(usage.wall_s, 2),
-            worker_ms_per_frame=round(1000 * worker_run_cpu / frames, 3),
-            server_ms_per_frame=round(1000 * usage.server_cpu_s / frames, 3),
-            total_ms_per_frame=round(1000 * (worker_run_cpu + usage.server_cpu_s) / frames, 3),
+            worker_ms_per_frame=round(worker_ms, 3),
+            server_ms_per_frame=round(server_ms, 3),
+            total_ms_per_frame=round(worker_ms + server_ms, 3),
+            workers_exit_s=round(worker_exit_cpu, 3),
+            worker_split=worker_split(streams, worker_ms, len(measured), priming),
         ),
         rss_mb=Rss(
             worker_peak_max=round(max((s.peak_rss_mb for s in streams), default=0.0), 1),
@@ -160,6 +179,34 @@ def summarise(
         feeder_lag_ms=pct(lag for s in streams for lag in s.feeder_lag_ms),
         exactly_once=exact,
         worker_exit_codes=sorted({s.returncode for s in streams}),
+    )
+
+
+def worker_split(
+    streams: Sequence[StreamResult],
+    worker_ms: float,
+    frames: int,
+    priming: CpuSplit | None,
+) -> WorkerCpu | None:
+    """The workers' CPU per frame after priming, split into decode, feature code and the
+    rest (orchestration); None when a worker did not report its decode CPU."""
+    splits = [s.cpu_split for s in streams]
+    if not frames or not splits or any(s is None for s in splits):
+        return None
+    known = [s for s in splits if s is not None]
+    n = len(known)
+    decode_s = sum(s.decode_s for s in known) - n * (priming.decode_s if priming else 0.0)
+    features_s = sum(s.features_s for s in known) - n * (priming.features_s if priming else 0.0)
+    decode_ms = 1000 * max(0.0, decode_s) / frames
+    features_ms = 1000 * max(0.0, features_s) / frames
+    return WorkerCpu(
+        frames=frames,
+        worker_ms=round(worker_ms, 3),
+        decode_ms=round(decode_ms, 3),
+        features_ms=round(features_ms, 3),
+        orchestration_ms=round(worker_ms - decode_ms - features_ms, 3),
+        priming_decode_ms=round(1000 * priming.decode_s, 3) if priming else None,
+        priming_features_ms=round(1000 * priming.features_s, 3) if priming else None,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CLIP_FPS = {"vtest": 10.0, "megamind": 23.976}  # samples/README.md
+CLIP_PIXELS = {"vtest": 768 * 576, "megamind": 720 * 528}  # frame size, for scaling decode
 Mode = Literal["paced", "unpaced"]
 MODES: tuple[Mode, ...] = ("paced", "unpaced")
 

@@ -91,11 +91,26 @@ def test_baselines_comparisons_and_targets(quick) -> None:
     names = [t["name"] for t in result["targets"]]
     assert names == [
         "orchestration overhead",
+        "orchestration CPU",
         "no redundant computation",
         "cross-stream batching",
+        "persons against direct",
         "real time, one stream",
     ]
-    assert result["targets"][1]["met"] is True
+    assert result["targets"][2]["met"] is True
+    steps = result["comparisons"]["server_steps"][0]
+    assert [s["model"] for s in steps["steps"]] == ["ssdlite_person", "persons_post"]
+    assert steps["steps"][0]["bare_net_ms_per_image"] > 0
+
+
+def test_the_worker_cpu_split_takes_the_priming_frame_out(quick) -> None:
+    result, _ = quick
+    for run in result["scenarios"]:
+        split = run["cpu"]["worker_split"]
+        assert split["priming_decode_ms"] > 0 and split["decode_ms"] > 0
+        rest = split["worker_ms"] - split["decode_ms"] - split["features_ms"]
+        assert abs(split["orchestration_ms"] - rest) < 0.01
+        assert run["cpu"]["workers_exit_s"] > 0  # exit is left out of the per-frame figures
     assert result["machine"]["cpu_cores"] >= 1 and result["machine"]["python"]
 
 

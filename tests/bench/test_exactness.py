@@ -17,7 +17,10 @@ def stream(counts: list[int], computed: dict[str, int] | None = None) -> StreamR
     ]
     n = len(counts)
     computed = computed or {
-        "input.faces": n, "input.faces_full_range": n, "faces": n, "faces.expression": n
+        "input.faces": n,
+        "input.faces_full_range": n,
+        "faces": n,
+        "faces.expression": n,
     }
     return StreamResult(0, records, n, 1.0, 0.5, 100.0, 0, computed, [], "")
 
@@ -85,8 +88,13 @@ def test_a_worker_without_its_stats_summary_fails() -> None:
 def test_worker_computing_outside_the_plan_fails() -> None:
     s = stream(
         [1],
-        {"input.faces": 1, "input.faces_full_range": 1, "faces": 1, "faces.expression": 1,
-         "motion": 1},
+        {
+            "input.faces": 1,
+            "input.faces_full_range": 1,
+            "faces": 1,
+            "faces.expression": 1,
+            "motion": 1,
+        },
     )
     result = check(PLAN, [s], models(1, 1, 1))
     assert not result.ok and "motion computed 1x but not planned" in result.problems[0]

@@ -50,6 +50,7 @@ def test_a_run_renders_only_the_tables_it_has_figures_for() -> None:
         "### Targets",
         "### Paced at the clip's real-time rate (live mode)",
         "### Where a frame's latency goes (medians, ms)",
+        "### Server steps: each ensemble against its composing models (ms)",
         "### Exactly once",
     ]
     assert "![" not in render(report, None, DOC)  # no image given

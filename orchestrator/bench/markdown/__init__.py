@@ -2,7 +2,7 @@
 
 Everything between `<!-- bench:begin -->` and `<!-- bench:end -->` is rewritten on each
 run; the prose around it (analysis, profiles) is the authors' and is kept. The section is
-a header and one small renderer per table (`scenarios`, `comparisons`), each returning
+a header and one small renderer per table (`scenarios`, `comparisons`, `costs`), each returning
 its lines, none when the run has nothing for it.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from orchestrator.bench import preview
-from orchestrator.bench.markdown import comparisons, scenarios
+from orchestrator.bench.markdown import comparisons, costs, scenarios
 from orchestrator.bench.report import Report
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -30,9 +30,12 @@ def render(report: Report, image_path: Path | None, doc: Path) -> str:
         *scenarios.paced([r for r in runs if r.mode == "paced"]),
         *scenarios.unpaced([r for r in runs if r.mode == "unpaced"]),
         *comparisons.latency_breakdown(cmp.latency_breakdown),
+        *costs.worker_cpu(runs),
+        *costs.server_steps(cmp.server_steps),
         *comparisons.work_saved(cmp.work_saved),
         *comparisons.against_direct(cmp.direct),
         *comparisons.ceiling(report.run.baselines.ceiling, cmp.ceiling),
+        *costs.gpu_projection(cmp.gpu_projection),
         *preview.section(report.run.preview),
         *scenarios.exactly_once(runs),
         END,

@@ -19,7 +19,9 @@ from orchestrator.bench.markdown.cells import (
 from orchestrator.bench.results import CeilingResult
 from orchestrator.bench.targets import (
     BatchingMeasured,
+    DirectMeasured,
     ExactlyOnceMeasured,
+    OrchestrationMeasured,
     OverheadMeasured,
     RealTimeMeasured,
     Target,
@@ -108,6 +110,25 @@ def _measured(target: Target) -> str:
             f"else; the net alone costs "
             f"{b.net_alone_cpu_ms_per_image} ms/image, the direct loop "
             f"{b.direct_cpu_ms_per_frame} ms/frame ({b.direct_work_bound_fps} fps)"
+        )
+    if isinstance(m, OrchestrationMeasured):
+        worst = "; ".join(
+            f"{w.set}: {w.orchestration_ms} ms ({w.at}; worker {w.worker_ms} = decode "
+            f"{w.decode_ms} + feature code {w.features_ms} + orchestration, margin "
+            f"{margin[w.set + '_ms']:+})"
+            for w in m.worst
+        )
+        return f"worst per set over {m.runs} runs: {worst}" + (
+            f" ({target.note})" if target.note else ""
+        )
+    if isinstance(m, DirectMeasured):
+        b = m.bound
+        return (
+            f"{m.fps} / {m.direct_fps} fps = {m.fps_ratio}x ({margin['fps_ratio']:+}), CPU "
+            f"{m.cpu_ms_per_frame} / {m.direct_cpu_ms_per_frame} ms/frame = {m.cpu_ratio}x "
+            f"({margin['cpu_ratio']:+}). Bound: worker {b.worker_cpu_ms_per_frame} + server "
+            f"{b.server_cpu_ms_per_frame} ms/frame on {b.cores} cores ≈ {b.cpu_bound_fps} fps; "
+            f"the direct loop's work alone ≈ {b.direct_work_bound_fps} fps"
         )
     if isinstance(m, RealTimeMeasured):
         return (
