@@ -22,7 +22,6 @@ shape of the picture, which may be reduced.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
@@ -40,25 +39,23 @@ class Pixels:
     height: int = 0
     fit: Literal["full", "cover", "contain"] = "full"
 
-    def scale(self, width: int, height: int) -> float:
-        """The smallest scale of a `width` x `height` frame this consumer accepts (<= 1)."""
+    def minimum(self, width: int, height: int) -> tuple[float, float]:
+        """The smallest (width, height) of a picture of a `width` x `height` frame that this
+        consumer accepts; never more than the frame."""
         if self.fit == "full":
-            return 1.0
-        sx, sy = self.width / width, self.height / height
-        return min(1.0, max(sx, sy) if self.fit == "cover" else min(sx, sy))
+            return float(width), float(height)
+        if self.fit == "cover":
+            return float(min(self.width, width)), float(min(self.height, height))
+        s = min(1.0, self.width / width, self.height / height)
+        return width * s, height * s
 
     def allows(self, factor: int, width: int, height: int) -> bool:
         """Whether a decode at 1/`factor` (libjpeg rounds its sides up) is big enough."""
         if factor == 1:
             return True
-        if self.fit == "full":
-            return False
-        s = self.scale(width, height)
-        # A tiny tolerance: float products such as 768 * (300 / 768) must not refuse a fit.
-        return (
-            math.ceil(width / factor) >= width * s - 1e-6
-            and math.ceil(height / factor) >= height * s - 1e-6
-        )
+        need_w, need_h = self.minimum(width, height)
+        # A tiny tolerance: float products such as 768 * (192 / 768) must not refuse a fit.
+        return -(-width // factor) >= need_w - 1e-6 and -(-height // factor) >= need_h - 1e-6
 
 
 Pixels.FULL = Pixels()
