@@ -18,6 +18,11 @@ allows, from the frame size the payload header gives before any decode. A consum
 a picture smaller than it asked for, so it only ever shrinks what it receives; it must take
 geometry (coordinates, letterbox sizes) from the frame's size (`FrameInfo`), not from the
 shape of the picture, which may be reduced.
+
+libjpeg rounds a reduced picture's sides up (a 1537-wide frame at 1/2 is 769 wide, its last
+column half edge padding), so `allows` compares rounded-up sides, and a consumer that maps the
+picture onto the whole frame is off by less than one picture pixel at the far edge: less than
+one pixel of its own output, which is never larger than the picture.
 """
 
 from __future__ import annotations

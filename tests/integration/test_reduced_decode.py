@@ -67,3 +67,27 @@ def test_scene_cut_and_motion_from_an_eighth_size_decode_match(triton, large_jpe
         assert abs(a["scene.cut"]["score"] - b["scene.cut"]["score"]) < 0.05
         assert abs(a["motion"]["fraction"] - b["motion"]["fraction"]) < 0.01
         assert abs(a["motion"]["energy"] - b["motion"]["energy"]) < 0.005
+
+
+def test_faces_from_a_quarter_size_decode_are_in_frame_pixels(triton, megamind_jpegs) -> None:
+    """Both face nets letterbox (128 and 192): a 1440x1056 frame allows 1/4 (360x264)."""
+    big = []
+    for jpeg in megamind_jpegs[:8]:
+        frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        frame = cv2.resize(frame, (1440, 1056), interpolation=cv2.INTER_CUBIC)
+        big.append(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes())
+    reduced, by_factor = run(triton.grpc_url, big, ["faces"])
+    full, _ = run(triton.grpc_url, big, ["faces", "image.quality"])
+    assert by_factor == {4: len(big)}
+    found = 0
+    for r, f in zip(reduced, full, strict=True):
+        got, want = r["features"]["faces"]["objects"], f["features"]["faces"]["objects"]
+        assert len(got) == len(want)
+        # Confident faces stay put. A weak one (score ~0.5-0.7, half turned away) moves by tens
+        # of pixels between neighbouring frames of the full decode too, so it is only counted.
+        for obj in (o for o in want if o["score"] >= 0.8):
+            near = min(got, key=lambda o: np.abs(np.subtract(o["box"], obj["box"])).max())
+            assert np.abs(np.subtract(near["box"], obj["box"])).max() <= 8  # measured <= 4
+            assert np.abs(np.subtract(near["keypoints"], obj["keypoints"])).max() <= 8
+            found += 1
+    assert found >= 6
