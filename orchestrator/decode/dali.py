@@ -11,6 +11,14 @@ Streaming settings (FACTS.md): `exec_dynamic=True` and `prefetch_queue_depth=1`,
 run is fed exactly the frames that are queued. DALI fails a whole batch for one corrupt frame;
 the batch is then retried frame by frame so that only the bad frame gets its error.
 
+Reduced decode is not done here: nvJPEG has no DCT-domain scaling (its ROI decode crops, it
+does not scale), so a reduction would be a full decode plus a GPU resize. On the GPU the
+decode is not what the worker pays for, and the model inputs are already resized on the
+device from the full frame; a smaller host copy would save only the device-to-host copy and
+the CPU features' own resizes, at the cost of one pipeline per factor mix. So the allowed
+reductions are ignored and every frame is returned whole (`Decoded.reduction == 1`), which
+the decoder contract permits.
+
 `device="cpu"` (with `device_id=None`) runs the same graph on the CPU: that is how it is tested
 where no GPU is lent, and how `--decoder dali` behaves on a machine without one. DALI is an
 optional extra, imported only when this decoder is made.
@@ -20,7 +28,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -127,6 +135,7 @@ class DaliDecoder:
         self.device_id = None if device == "cpu" else (0 if device_id is None else device_id)
         self.num_threads = num_threads or min(4, os.cpu_count() or 1)
         self._max_pipelines = max_pipelines
+        self.reduced: Counter[int] = Counter()  # always at 1: see the module doc
         self._pipelines: OrderedDict[_SpecKey, Any] = OrderedDict()
         self._lock = threading.Lock()  # a DALI pipeline runs one batch at a time
         self._probe = _probe_jpeg()
@@ -137,13 +146,18 @@ class DaliDecoder:
             raise DecoderUnavailable(f"DALI ({device}) cannot run here: {_summary(exc)}") from exc
 
     def decode(
-        self, payloads: Sequence[bytes], inputs: Mapping[str, FrameInput] | None = None
+        self,
+        payloads: Sequence[bytes],
+        inputs: Mapping[str, FrameInput] | None = None,
+        reductions: Sequence[int] | None = None,
     ) -> list[Decoded | DecodeError]:
+        """Full-size frames whatever `reductions` allow (nvJPEG cannot scale: module doc)."""
         key = tuple((inputs or {}).items())
         out: list[Decoded | DecodeError] = []
         with self._lock:
             for start in range(0, len(payloads), self.max_batch):
                 out.extend(self._decode_batch(payloads[start : start + self.max_batch], key))
+        self.reduced[1] += sum(isinstance(r, Decoded) for r in out)
         return out
 
     def close(self) -> None:

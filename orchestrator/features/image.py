@@ -13,27 +13,37 @@ from typing import ClassVar
 import cv2
 import numpy as np
 
+from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.catalog import feature
+from orchestrator.models import Pixels
 
 SMALL_WIDTH = 160
 
 
 @feature("image.gray", public=False)
 def image_gray(image: np.ndarray) -> np.ndarray:
-    """Full-resolution grayscale."""
+    """Full-resolution grayscale (sharpness depends on resolution: never from a reduced decode)."""
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
-@feature("image.small", public=False)
-def image_small(image: np.ndarray) -> np.ndarray:
+def small_size(width: int, height: int) -> tuple[int, int]:
+    """The thumbnail's size for a frame: shrunk by a whole factor to about 160 wide."""
+    factor = max(1, width // SMALL_WIDTH)
+    return max(1, width // factor), max(1, height // factor)
+
+
+@feature("image.small", public=False, pixels=Pixels(SMALL_WIDTH, 0, "cover"))
+def image_small(image: np.ndarray, frame: FrameInfo) -> np.ndarray:
     """A colour thumbnail about 160 pixels wide, area-averaged, for histograms and motion.
 
     The frame is shrunk by a whole factor (768 -> 192, 1280 -> 160): OpenCV's area
-    averaging is three times faster then than at an arbitrary scale.
+    averaging is three times faster then than at an arbitrary scale. The size comes from the
+    frame's own size, so a reduced decode (at least 160 wide, hence at least this size) gives
+    the same thumbnail size; at 768x576 decoded at 1/4 the picture already is the thumbnail.
     """
-    h, w = image.shape[:2]
-    factor = max(1, w // SMALL_WIDTH)
-    size = (max(1, w // factor), max(1, h // factor))
+    size = small_size(frame.width, frame.height)
+    if (image.shape[1], image.shape[0]) == size:
+        return image
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 

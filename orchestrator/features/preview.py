@@ -25,6 +25,7 @@ import numpy as np
 
 from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.catalog import feature
+from orchestrator.models import Pixels
 
 MAX_WIDTH = 960
 MAX_HEIGHT = 720
@@ -82,14 +83,16 @@ def make_preview(
         and len(source) <= pass_bytes_per_pixel * w * h
     ):
         return Preview(source, w, h, w, h, passthrough=True)
-    small = image if size == (w, h) else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    # `image` may be a reduced decode (never smaller than `size`, see `image_preview`).
+    same = (image.shape[1], image.shape[0]) == size
+    small = image if same else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     ok, buf = cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:
         raise RuntimeError("JPEG encoding of the preview failed")
     return Preview(buf.tobytes(), size[0], size[1], w, h, passthrough=False)
 
 
-@feature("image.preview")
+@feature("image.preview", pixels=Pixels(MAX_WIDTH, MAX_HEIGHT, "contain"))
 def image_preview(image: np.ndarray, frame: FrameInfo) -> Preview:
     """The frame as a JPEG for viewers, at most 960x720, quality 70; small input JPEGs as is."""
     return make_preview(image, frame)

@@ -21,7 +21,7 @@ from typing import Any
 from orchestrator.graph.feature import FRAME_RESOURCES, NAME, Feature, make_feature
 from orchestrator.graph.param import RESERVED, ParamError
 from orchestrator.graph.window import Window
-from orchestrator.models import FrameInput, Model
+from orchestrator.models import FrameInput, Model, Pixels
 
 
 class CatalogError(ValueError):
@@ -45,6 +45,7 @@ class Catalog:
         models: Iterable[Model] = (),
         public: bool = True,
         input_spec: FrameInput | None = None,
+        pixels: Pixels = Pixels.FULL,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: declare the function as a feature of this catalog."""
 
@@ -57,6 +58,7 @@ class Catalog:
                     models=tuple(models),
                     public=public,
                     input_spec=input_spec,
+                    pixels=pixels,
                 )
             )
             return fn
@@ -172,6 +174,8 @@ class Catalog:
                 f"feature {feat.name!r}: a {w.frames}-frame window cannot take 'image' "
                 "(whole frames are not kept); window a small derived feature instead"
             )
+        if feat.pixels != Pixels.FULL and "image" not in resources:
+            raise CatalogError(f"feature {feat.name!r}: declares pixels= but does not take 'image'")
         if windowed and not needs:
             raise CatalogError(f"feature {feat.name!r}: a window needs at least one prerequisite")
         if w.tiling and w.state is not None:
@@ -202,9 +206,11 @@ class Catalog:
 def _input_node(model: Model, spec: FrameInput) -> Feature:
     """The internal node that makes a whole-frame model's input from the frame, once per frame."""
 
-    def make(image: Any) -> Any:
-        return spec.make(image)
+    def make(image: Any, frame: Any) -> Any:  # frame: its size, when the image is reduced
+        return spec.make(image, (frame.width, frame.height))
 
     fit = "letterboxed" if spec.fit == "letterbox" else "stretched"
     make.__doc__ = f"The {spec.size}x{spec.size} {fit} frame that {model.name!r} takes."
-    return make_feature(make, name=model.input_node, public=False, input_spec=spec)
+    return make_feature(
+        make, name=model.input_node, public=False, input_spec=spec, pixels=spec.pixels
+    )

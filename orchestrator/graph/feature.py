@@ -13,6 +13,13 @@ net names its `Model`s (`models=(PERSONS,)`); a whole-frame model's input is a n
 own, `input.<model>`, taken as the parameter `input_<model>`. The function may be `async`
 (it then awaits remote work such as Triton) or plain (it then runs inline on the event
 loop, so it must be cheap).
+
+A feature that takes `image` may say how small a picture of the frame it can work from
+(`pixels=Pixels(160, 0, "cover")`, see `orchestrator.models.pixels`); when every consumer of
+a frame allows it, the frame is decoded at 1/2, 1/4 or 1/8 of its size. The default is the
+full frame, so a feature that says nothing gets exactly what it always got. A feature that
+declares less must take geometry from `frame` (`FrameInfo.width`/`height`), never from
+`image.shape`.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from typing import Any
 from orchestrator.graph.key import NodeKey
 from orchestrator.graph.param import TYPES, ParamError, Parameter, Value
 from orchestrator.graph.window import Window
-from orchestrator.models import FrameInput, Model
+from orchestrator.models import FrameInput, Model, Pixels
 
 FRAME_RESOURCES = frozenset({"image", "frame", "state", "block"})
 NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
@@ -44,6 +51,7 @@ class Feature:
     models: tuple[Model, ...] = ()  # Triton ensembles it calls
     public: bool = True  # requestable by clients; internal nodes only serve others
     input_spec: FrameInput | None = None  # set on nodes that make a net's input from the frame
+    pixels: Pixels = Pixels.FULL  # the smallest picture of the frame it needs, if it takes image
     description: str = ""
     result: str = ""  # the result type's name, for the catalog listing
     schema: str = ""  # the result's JSON shape in one line (the type's `JSON` class attribute)
@@ -120,6 +128,7 @@ def make_feature(
     models: tuple[Model, ...] = (),
     public: bool = True,
     input_spec: FrameInput | None = None,
+    pixels: Pixels = Pixels.FULL,
 ) -> Feature:
     """Build a `Feature` from a function; prerequisites are resolved later by the catalog."""
     sig = inspect.signature(fn)
@@ -139,6 +148,7 @@ def make_feature(
         models=tuple(models),
         public=public,
         input_spec=input_spec,
+        pixels=pixels,
         description=doc.split("\n\n")[0].replace("\n", " "),
         result=result,
         schema=getattr(ret, "JSON", ""),

@@ -21,7 +21,7 @@ from orchestrator.graph.feature import Feature
 from orchestrator.graph.key import NodeKey, base_name
 from orchestrator.graph.param import Value
 from orchestrator.graph.syntax import parse_feature
-from orchestrator.models import FrameInput, Model
+from orchestrator.models import FrameInput, Model, Pixels, reduction
 
 
 class UnknownFeatureError(ValueError):
@@ -69,8 +69,15 @@ class Plan:
     inputs: dict[str, FrameInput] = field(compare=False)  # input node -> spec (decoders make them)
     max_window: int
     needs_image: bool
+    # What each consumer of `image` needs of it (distinct values): the decode reduction.
+    pixels: tuple[Pixels, ...] = field(default=(), compare=False)
     needs: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     nodes: dict[str, Node] = field(default_factory=dict, compare=False, repr=False)
+
+    def reduction(self, width: int, height: int) -> int:
+        """The factor (1, 2, 4 or 8) a `width` x `height` frame may be decoded smaller by:
+        the largest that every image consumer of this plan allows (`models.pixels`)."""
+        return reduction(self.pixels, width, height)
 
     @property
     def model_names(self) -> tuple[str, ...]:
@@ -173,6 +180,7 @@ class Planner:
             inputs={f.name: f.input_spec for f in feats if f.input_spec is not None},
             max_window=max((nodes[n].frames for n in order), default=1),
             needs_image=any("image" in f.resources for f in feats),
+            pixels=tuple(dict.fromkeys(f.pixels for f in feats if "image" in f.resources)),
             needs={n: nodes[n].needs for n in order},
             nodes={n: nodes[n] for n in order},
         )

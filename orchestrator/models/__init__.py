@@ -8,5 +8,16 @@ contract check, the benchmark, the tests) reads them from the features that decl
 
 from orchestrator.models.inputs import CropInput, FrameInput, Letterbox
 from orchestrator.models.model import Infer, Model, Outputs, TensorSpec
+from orchestrator.models.pixels import Pixels, reduction
 
-__all__ = ["CropInput", "FrameInput", "Infer", "Letterbox", "Model", "Outputs", "TensorSpec"]
+__all__ = [
+    "CropInput",
+    "FrameInput",
+    "Infer",
+    "Letterbox",
+    "Model",
+    "Outputs",
+    "Pixels",
+    "TensorSpec",
+    "reduction",
+]

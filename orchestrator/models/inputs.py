@@ -13,6 +13,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from orchestrator.models.pixels import Pixels
 from orchestrator.vision.crops import Crops, Regions, crop_regions
 
 Dtype = Literal["uint8", "float32"]
@@ -64,14 +65,26 @@ class FrameInput:
             scale=s, pad_x=(self.size - width * s) / 2, pad_y=(self.size - height * s) / 2
         )
 
-    def make(self, image_bgr: np.ndarray) -> np.ndarray:
-        """The input tensor (size, size, 3) from a BGR frame, on the CPU with OpenCV."""
+    @property
+    def pixels(self) -> Pixels:
+        """The smallest picture of the frame this input can be made from without enlarging:
+        stretched, both sides at least the input's; letterboxed, the longer side at least it."""
+        return Pixels(self.size, self.size, "cover" if self.fit == "stretch" else "contain")
+
+    def make(self, image_bgr: np.ndarray, frame_size: tuple[int, int] | None = None) -> np.ndarray:
+        """The input tensor (size, size, 3) from a BGR frame, on the CPU with OpenCV.
+
+        `frame_size` (width, height) is the frame's own size when `image_bgr` is a reduced
+        decode of it: the letterbox geometry is computed from it, so the input (and the
+        mapping of the net's outputs back to frame pixels) is the same as from a full decode.
+        """
         h, w = image_bgr.shape[:2]
         if self.fit == "stretch":
             resized = cv2.resize(image_bgr, (self.size, self.size), interpolation=cv2.INTER_LINEAR)
         else:
-            box = self.letterbox(h, w)
-            nw, nh = round(w * box.scale), round(h * box.scale)
+            fw, fh = frame_size or (w, h)
+            box = self.letterbox(fh, fw)
+            nw, nh = round(fw * box.scale), round(fh * box.scale)
             inner = cv2.resize(image_bgr, (nw, nh), interpolation=cv2.INTER_LINEAR)
             left, top = (self.size - nw) // 2, (self.size - nh) // 2
             resized = cv2.copyMakeBorder(

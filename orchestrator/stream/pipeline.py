@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from orchestrator.cost.ledger import CostLedger
-from orchestrator.decode.base import Decoded, DecodeError, Decoder
+from orchestrator.decode.base import Decoded, DecodeError, Decoder, frame_size
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS, Payload, parse_line
 from orchestrator.delivery.events import Kind, Outcome, to_jsonable
 from orchestrator.delivery.hub import Hub
@@ -194,7 +194,9 @@ class Pipeline:
                 out[i] = payload  # nobody needs pixels: the header was checked, no decode
         for group in groups.values():
             start = time.perf_counter()
-            results = self.decoder.decode([p.data for _, p in group], plans[group[0][0]].inputs)
+            factors = [plans[i].reduction(p.width, p.height) for i, p in group]
+            datas = [p.data for _, p in group]
+            results = self.decoder.decode(datas, plans[group[0][0]].inputs, factors)
             elapsed = time.perf_counter() - start
             self.decode_seconds += elapsed
             ok = sum(isinstance(r, Decoded) for r in results)
@@ -210,7 +212,8 @@ class Pipeline:
         """The frame record; it keeps the encoded input (`FrameInfo.source`) until done."""
         deadline = Deadline.after(line.arrived, self.config.retry_within)
         if isinstance(result, Decoded):
-            h, w = result.image.shape[:2]
+            assert payload is not None  # a decoded frame had its header read
+            w, h = frame_size(result, payload.width, payload.height)  # not a reduced shape
             info = FrameInfo(line.seq, line.ts, w, h, *_source(payload))
             frame = Frame(
                 line.seq,

@@ -74,6 +74,17 @@ def test_encode_then_run_gives_one_outcome_per_line(tmp_path: Path) -> None:
     assert 0 < motion["mean_ms"] < 100
     assert s["features"]["image.thumb"]["delivered"] == 0  # a prerequisite, not delivered
     assert "scene.cut" not in s["features"]  # nobody asked: never computed
+    assert s["decoder"]["reduced"] == {"1": 20}  # image.quality's sharpness needs every pixel
+
+
+def test_run_stats_count_the_frames_decoded_at_each_reduction(tmp_path: Path) -> None:
+    frames = framegraph("encode", "samples/vtest", "--max-frames", "6").stdout
+    stats = tmp_path / "stats.json"
+    out = framegraph(
+        "run", "-f", "scene.cut,motion", "--lossless", "--stats", str(stats), stdin=frames
+    )
+    assert out.returncode == 0, out.stderr.decode()
+    assert json.loads(stats.read_text())["decoder"]["reduced"] == {"4": 6}  # 192 wide >= 160
 
 
 def test_encode_video_file_paces_and_limits() -> None:

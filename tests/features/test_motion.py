@@ -1,9 +1,10 @@
+from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.image import image_small, image_thumb
 from orchestrator.features.motion import motion
 
 
 def thumbs(frames):
-    return [image_thumb(image_small(f)) for f in frames]
+    return [image_thumb(image_small(f, FrameInfo(0, 0.0, f.shape[1], f.shape[0]))) for f in frames]
 
 
 def test_still_frames_have_no_motion_and_walkers_some(vtest_frames) -> None:

@@ -98,3 +98,15 @@ def test_the_pipeline_hands_the_input_bytes_to_the_preview_and_then_drops_them(
     assert all(p["passthrough"] for p in previews)
     (lane,) = worker.executor.lanes  # motion's window memory: no pixels, no encoded bytes
     assert lane.history and all(row.info.source is None for row in lane.history)
+
+
+def test_a_preview_from_a_half_size_decode_is_the_full_ones(vtest_frames) -> None:
+    """1920x1080 allows a 1/2 decode (960x540): that is the preview's size, encoded as is."""
+    big = cv2.resize(vtest_frames[0], (1920, 1080))
+    data = jpeg(big, 90)
+    full = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    half = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_REDUCED_COLOR_2)
+    want, got = make_preview(full, info(full, data)), make_preview(half, info(full, data))
+    assert (got.width, got.height, got.frame_width, got.frame_height) == (960, 540, 1920, 1080)
+    a, b = (cv2.imdecode(np.frombuffer(p.jpeg, np.uint8), 1) for p in (want, got))
+    assert a.shape == b.shape and float(cv2.absdiff(a, b).mean()) < 2.0

@@ -1,11 +1,12 @@
 from itertools import pairwise
 
+from orchestrator.engine.frame import FrameInfo
 from orchestrator.features.image import image_small
 from orchestrator.features.scene import image_histogram, scene_cut
 
 
 def hist(frame):
-    return image_histogram(image_small(frame))
+    return image_histogram(image_small(frame, FrameInfo(0, 0.0, frame.shape[1], frame.shape[0])))
 
 
 def test_a_cut_between_clips_and_none_within(vtest_frames, megamind_frames) -> None:

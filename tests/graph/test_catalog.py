@@ -2,6 +2,7 @@ import pytest
 
 from orchestrator.features import default_catalog
 from orchestrator.graph import Catalog, CatalogError, Window
+from orchestrator.models import Pixels
 
 
 def test_parameters_name_prerequisites_and_resources() -> None:
@@ -148,3 +149,29 @@ def test_two_different_models_of_one_name_are_refused() -> None:
 
         @cat.feature("b", models=(Model("net", FrameInput(64, "stretch", "uint8"), ()),))
         async def b(input_net, infer): ...
+
+
+def test_pixels_are_declared_by_image_consumers_only() -> None:
+    cat = Catalog()
+
+    @cat.feature("thumb", pixels=Pixels(64, 0, "cover"))
+    def thumb(image): ...
+
+    @cat.feature("plain")
+    def plain(image): ...
+
+    cat.validate()
+    assert cat["thumb"].pixels == Pixels(64, 0, "cover") and cat["plain"].pixels == Pixels.FULL
+
+    @cat.feature("stats", pixels=Pixels(64, 0, "cover"))
+    def stats(thumb): ...
+
+    with pytest.raises(CatalogError, match="feature 'stats': declares pixels= but does not take"):
+        cat.validate()
+
+
+def test_a_model_input_node_needs_what_its_spec_resizes_to_and_the_frame_size() -> None:
+    feat = default_catalog()["input.persons"]
+    assert feat.input_spec is not None
+    assert feat.pixels == feat.input_spec.pixels == Pixels(300, 300, "cover")
+    assert set(feat.resources) == {"image", "frame"}

@@ -78,3 +78,23 @@ def test_cpu_features_share_prerequisites() -> None:
     plan = planner.plan(["motion", "scene.cut"])
     assert plan.order.count("image.small") == 1
     assert plan.inputs == {}  # no net, no model input made
+
+
+@pytest.mark.parametrize(
+    ("features", "factors"),  # at 768x576 (vtest), 720x528 (megamind), 1920x1080, 3840x2160
+    [
+        (["scene.cut", "motion"], [4, 4, 8, 8]),
+        (["persons"], [1, 1, 2, 4]),  # SSDLite stretches to 300x300
+        (["faces"], [4, 2, 8, 8]),  # letterboxed 128 and 192
+        (["persons.mask"], [2, 2, 4, 8]),
+        (["image.preview"], [1, 1, 2, 4]),  # within 960x720
+        (["motion", "persons"], [1, 1, 2, 4]),
+        (["image.quality", "motion"], [1, 1, 1, 1]),  # sharpness needs every pixel
+        (["persons.pose"], [1, 1, 1, 1]),  # crops need every pixel
+        (["faces.expression"], [1, 1, 1, 1]),
+    ],
+)
+def test_the_plan_allows_the_reduction_its_image_consumers_agree_on(features, factors) -> None:
+    plan = Planner(default_catalog()).plan(features)
+    sizes = [(768, 576), (720, 528), (1920, 1080), (3840, 2160)]
+    assert [plan.reduction(w, h) for w, h in sizes] == factors

@@ -34,3 +34,23 @@ def test_crop_inputs_are_normalised_for_the_net() -> None:
     assert crops.pixels.shape == (1, 16, 16, 1) and crops.pixels.dtype == np.float32
     assert crops.pixels.max() == 1.0  # white, scaled to +1
     assert float(crops.regions.side[0]) == 40.0  # 2x the 20-pixel box
+
+
+def test_a_letterbox_from_a_reduced_decode_has_the_full_frames_geometry(vtest_jpegs) -> None:
+    """A 1500x837 JPEG decoded at 1/2 is 750x419: letterboxed to 128 on its own it would be
+    72 rows high, the frame's letterbox is 71. Given the frame's size, the input from the
+    reduced decode has the full frame's geometry, and its pixels are close (libjpeg's DCT
+    scaling averages; the full path resizes linearly)."""
+    import cv2
+
+    frame = cv2.imdecode(np.frombuffer(vtest_jpegs[0], np.uint8), cv2.IMREAD_COLOR)
+    data = cv2.imencode(".jpg", cv2.resize(frame, (1500, 837)))[1]
+    full = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    half = cv2.imdecode(data, cv2.IMREAD_REDUCED_COLOR_2)
+    assert half.shape == (419, 750, 3)
+    spec = FrameInput(128, "letterbox", "uint8")
+    want, got = spec.make(full), spec.make(half, (1500, 837))
+    rows = np.flatnonzero(want.any(axis=(1, 2)))
+    assert len(rows) == 71 and np.array_equal(rows, np.flatnonzero(got.any(axis=(1, 2))))
+    assert len(np.flatnonzero(spec.make(half).any(axis=(1, 2)))) == 72  # what it would be
+    assert np.abs(got.astype(int) - want.astype(int)).mean() < 6
