@@ -8,12 +8,13 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import click
 import orjson
 
 from orchestrator.cli.options import features_option, parse_wants, rate_options
+from orchestrator.cli.writer import LineWriter
 from orchestrator.decode.base import Decoder
 from orchestrator.decode.payload import DEFAULT_MAX_PIXELS
 from orchestrator.delivery.subscriber import Subscriber
@@ -246,30 +247,30 @@ async def _run(
 
 
 async def _write(sub: Subscriber, worker: Worker) -> None:
-    """Write events as JSON lines, batching whatever is queued into one write (in a thread)."""
-    out = sys.stdout.buffer
-    await _write_events(sub, worker, out)
-    if sub.final:  # a tiling feature's partial last block
-        with contextlib.suppress(BrokenPipeError):
-            await asyncio.to_thread(_write_lines, out, [sub.end_event()])
+    """Write events as JSON lines, batching whatever is queued into one write."""
+    writer = LineWriter(sys.stdout.buffer)
+    try:
+        if (
+            await _write_events(sub, writer, worker.pipeline.stop) and sub.final
+        ):  # a tiling feature's last block
+            await writer.put([sub.end_event()])
+    finally:
+        await writer.close()
+    if writer.broken:  # the reader went away: stop quietly, like any Unix filter
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
-async def _write_events(sub: Subscriber, worker: Worker, out: BinaryIO) -> None:
+async def _write_events(sub: Subscriber, writer: LineWriter, stop: Callable[[], None]) -> bool:
+    """Hand events to the writer until the end; False if the reader went away (the
+    worker is then stopped and what is left is read and dropped)."""
     while (msg := await sub.get()) is not None:
         chunk = [msg.data]
         while len(sub) and (more := await sub.get()) is not None:
             chunk.append(more.data)
-        try:
-            await asyncio.to_thread(_write_lines, out, chunk)
-        except BrokenPipeError:  # the reader went away: stop quietly, like any Unix filter
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, out.fileno())
-            worker.pipeline.stop()
+        if not await writer.put(chunk):
+            stop()
             while await sub.get() is not None:
                 pass
-            return
-
-
-def _write_lines(out: BinaryIO, chunk: list[bytes]) -> None:
-    out.write(b"\n".join(chunk) + b"\n")
-    out.flush()
+            return False
+    return True
