@@ -12,6 +12,7 @@ choosing values cannot multiply label sets; per-node counts are kept beside the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import (
     CollectorRegistry,
@@ -36,20 +37,6 @@ class NodeTally:
     delivered: int = 0
     errors: int = 0
     seconds: float = 0.0  # wall time computing
-
-
-class NodeSeries:
-    """One node's series in the labelled metrics, bound once: `labels()` takes a lock and
-    checks its values on every call, and the executor reports several times per node and
-    frame."""
-
-    def __init__(self, t: Telemetry, node: str) -> None:
-        feature = base_name(node)
-        self.computations = t.computations.labels(feature)
-        self.compute_seconds = t.compute_seconds.labels(feature)
-        self.deliveries = t.deliveries.labels(feature)
-        self.errors = t.feature_errors.labels(feature)
-        self.cost = {w: t.cost_seconds.labels(feature, w) for w in ("worker", "triton")}
 
 
 # Soft real time: most of the mass sits between 1 ms and 1 s.
@@ -191,7 +178,10 @@ class Telemetry:
             registry=r,
         )
         self.nodes: dict[str, NodeTally] = {}
-        self._series: dict[str, NodeSeries] = {}
+        # Labelled children bound once: `labels()` takes a lock and checks its values on
+        # every call, and the executor reports several times per node and frame. A child
+        # is made on first use only, so a series exists once it has something to say.
+        self._children: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     def node(self, node: str) -> NodeTally:
         tally = self.nodes.get(node)
@@ -199,33 +189,33 @@ class Telemetry:
             tally = self.nodes[node] = NodeTally()
         return tally
 
-    def series(self, node: str) -> NodeSeries:
-        series = self._series.get(node)
-        if series is None:
-            series = self._series[node] = NodeSeries(self, node)
-        return series
+    def _child(self, metric: Any, *labels: str) -> Any:
+        key = (metric._name, labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     # The events, named as the pipeline sees them.
     def computed(self, node: str, seconds: float) -> None:
         tally = self.node(node)
         tally.computed += 1
         tally.seconds += seconds
-        series = self.series(node)
-        series.computations.inc()
-        series.compute_seconds.observe(seconds)
+        feature = base_name(node)
+        self._child(self.computations, feature).inc()
+        self._child(self.compute_seconds, feature).observe(seconds)
 
     def feature_failed(self, node: str) -> None:
         self.node(node).errors += 1
-        self.series(node).errors.inc()
+        self._child(self.feature_errors, base_name(node)).inc()
 
     def delivered(self, node: str, count: int = 1) -> None:
         self.node(node).delivered += count
-        self.series(node).deliveries.inc(count)
+        self._child(self.deliveries, base_name(node)).inc(count)
 
     def cost(self, node: str, where: str, seconds: float) -> None:
         if seconds > 0:
-            series = self.series(node).cost
-            (series.get(where) or self.cost_seconds.labels(base_name(node), where)).inc(seconds)
+            self._child(self.cost_seconds, base_name(node), where).inc(seconds)
 
     def dropped(self, reason: str) -> None:
         self.frames_dropped.labels(reason).inc()
