@@ -181,8 +181,8 @@ class TritonClient:
             return None
         try:
             await self._register(slot)
-        except TritonError:
-            self._done(slot, ok=True)  # never sent: reusable
+        except (TritonError, asyncio.CancelledError):
+            self._done(slot, ok=True)  # nothing sent in it: reusable
             raise
         except Exception as exc:  # remote server, no /dev/shm: plain gRPC from now on
             self._done(slot, ok=True)
@@ -205,7 +205,8 @@ class TritonClient:
                 if isinstance(error, TritonUnavailable):  # the server went away: retried
                     self._lost()
                     raise error from None
-                raise
+                if exc.status() != "StatusCode.ALREADY_EXISTS":  # (a cancelled registration)
+                    raise
             if client is self._client:  # else a new connection replaced it meanwhile: again
                 self._registered.add(slot.name)
 
@@ -287,7 +288,7 @@ class TritonClient:
 
     @property
     def shared_memory(self) -> bool:
-        """Are frame-sized inputs going through system shared memory?"""
+        """Do input batches go through system shared memory (a local server that maps it)?"""
         return self._use_shm
 
     # Statistics -------------------------------------------------------------------------

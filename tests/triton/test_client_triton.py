@@ -3,6 +3,11 @@ through shared memory as over gRPC, and a restarted server gets the regions regi
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 
 import numpy as np
@@ -17,7 +22,7 @@ from orchestrator.triton.retry import RetryPolicy
 
 pytestmark = pytest.mark.triton
 CROP_MODELS = ("person_pose", "face_expression", "face_landmarks", "hand_landmarks")
-PATIENT = RetryPolicy(budget=60.0)  # a restarted server's model takes seconds to load
+PATIENT = RetryPolicy(budget=120.0)  # a restarted server's model takes seconds to load
 
 
 def model(name: str) -> Model:
@@ -80,6 +85,37 @@ async def test_crop_models_answer_identically_through_shared_memory_and_grpc(
         await plain.close()
 
 
+class ServerProcess:
+    """`framegraph triton` in a child process: forking from this one (as `EmbeddedTriton`
+    does, with a preexec hook) hangs while a gRPC client's threads run here."""
+
+    def __init__(self, models: list[str], ports: list[int]) -> None:
+        http, grpc, metrics = ports
+        self.url, self.ready_url = f"127.0.0.1:{grpc}", f"http://127.0.0.1:{http}/v2/health/ready"
+        argv = [sys.executable, "-m", "orchestrator", "triton", "--models", ",".join(models)]
+        argv += ["--http-port", str(http), "--grpc-port", str(grpc), "--metrics-port", str(metrics)]
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    async def ready(self, seconds: float = 180) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "framegraph triton exited"
+            try:
+                with urllib.request.urlopen(self.ready_url, timeout=1):
+                    return
+            except OSError:
+                await asyncio.sleep(0.5)
+        raise TimeoutError(self.ready_url)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 async def test_after_a_restart_the_regions_are_registered_afresh() -> None:
     try:
         Bundle.locate()
@@ -88,21 +124,22 @@ async def test_after_a_restart_the_regions_are_registered_afresh() -> None:
     ports = free_ports(3)
     m = model("face_expression")
     batch = crops(m, 4, seed=1)
-    first = server_with([m.name], ports)
+    first = ServerProcess([m.name], ports)
     restarted = None
-    client = TritonClient(first.grpc_url, retry=PATIENT)
     try:
-        before = await client.infer(m, batch)
-        first.stop()
-        restarted = server_with([m.name], ports)  # same ports: it has never heard of them
-        after = await client.infer(m, batch)
-        np.testing.assert_allclose(
-            after["probabilities"], before["probabilities"], rtol=1e-5, atol=1e-6
-        )
-        status = await client._client.get_system_shared_memory_status(as_json=True)
-        assert client.shared_memory and status.get("regions")  # registered on the new one
+        await first.ready()
+        client = TritonClient(first.url, retry=PATIENT)
+        try:
+            before = await client.infer(m, batch)
+            first.stop()
+            restarted = ServerProcess([m.name], ports)  # same ports, none of our regions
+            after = await client.infer(m, batch)  # waits for it, registers afresh
+            np.testing.assert_allclose(after["probabilities"], before["probabilities"], atol=1e-6)
+            status = await client._client.get_system_shared_memory_status(as_json=True)
+            assert client.shared_memory and status.get("regions")  # known to the new server
+        finally:
+            await client.close()
     finally:
-        await client.close()
         first.stop()
         if restarted is not None:
             restarted.stop()
