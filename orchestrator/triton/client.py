@@ -42,7 +42,7 @@ __all__ = ["TritonClient", "TritonError", "TritonNotReady", "TritonUnavailable",
 log = logging.getLogger(__name__)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 RECONNECT_MAX_WAIT = 1.0  # seconds between probes of a lost server, at most
-UNKNOWN_REGION = "Unable to find system shared memory region"  # Triton's words
+UNKNOWN_REGION = "Unable to find shared memory region"  # Triton 2.x, NOT_FOUND
 
 
 class _NotReady(Exception):
