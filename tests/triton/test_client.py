@@ -17,6 +17,7 @@ import pytest
 from tritonclient.utils import InferenceServerException
 
 from orchestrator.models import CropInput, Model, TensorSpec
+from orchestrator.triton import client as client_module
 from orchestrator.triton.client import UNKNOWN_REGION, TritonClient
 from orchestrator.triton.retry import RetryPolicy
 from orchestrator.triton.shm import ShmPool
@@ -84,11 +85,16 @@ def expected(batch: np.ndarray) -> np.ndarray:
     return batch.reshape(len(batch), -1).sum(axis=1, keepdims=True)
 
 
+@pytest.fixture(autouse=True)
+def no_channels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No real gRPC channel: its threads would make later in-process forks (EmbeddedTriton's
+    preexec hook) hang in this test process."""
+    monkeypatch.setattr(client_module.aio, "InferenceServerClient", lambda url: FakeServer())
+
+
 @pytest.fixture
 async def client() -> AsyncIterator[TritonClient]:
     client = TritonClient("127.0.0.1:1", retry=RetryPolicy(first_wait=0.0, max_wait=0.0))
-    await client._client.close()
-    client._client = FakeServer()  # type: ignore[assignment]
     yield client
     await client.close()
 

@@ -1,5 +1,8 @@
 """The client's shared memory against the real embedded Triton: crop models answer the same
-through shared memory as over gRPC, and a restarted server gets the regions registered afresh."""
+through shared memory as over gRPC, and a restarted server gets the regions registered afresh.
+
+Named to run after test_embedded: once gRPC channels have run in a process, forking it with a
+preexec hook (as `EmbeddedTriton` does) can hang."""
 
 from __future__ import annotations
 
