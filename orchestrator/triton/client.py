@@ -3,8 +3,9 @@
 - `check(models)`: readiness and config of every ensemble a plan needs, against the
   features' `Model` declarations; a mismatch is a clear error at start-up, not nonsense later.
 - `infer(model, batch)`: one request per call (a frame's whole batch of crops at once),
-  with a per-request timeout; frame-sized single inputs go through system shared memory
-  when the server is on this host.
+  with a per-request timeout; when the server is on this host, every input batch (a frame,
+  a frame's crops) goes through system shared memory (`shm.py`: regions by size class,
+  registered once each, afresh after a restart); one that fits no region goes over gRPC.
 - A request that fails as unavailable or not ready is retried within the frame's deadline
   (`retry.py`, called from one place, `_infer`); retries are counted per model and reason.
 - When the server is unreachable, a background task probes it with exponential backoff
@@ -35,12 +36,13 @@ from orchestrator.telemetry.remote import credit_remote
 from orchestrator.triton.contract import check_model
 from orchestrator.triton.errors import TritonError, TritonNotReady, TritonUnavailable, classify
 from orchestrator.triton.retry import RetryPolicy
-from orchestrator.triton.shm import Region, ShmPool
+from orchestrator.triton.shm import ShmPool, Slot
 
 __all__ = ["TritonClient", "TritonError", "TritonNotReady", "TritonUnavailable", "describe"]
 log = logging.getLogger(__name__)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 RECONNECT_MAX_WAIT = 1.0  # seconds between probes of a lost server, at most
+UNKNOWN_REGION = "Unable to find shared memory region"  # Triton 2.x, NOT_FOUND
 
 
 class _NotReady(Exception):
@@ -64,8 +66,9 @@ class TritonClient:
         self._client = aio.InferenceServerClient(url)
         local = url.rsplit(":", 1)[0] in LOCAL_HOSTS
         self._shm: ShmPool | None = ShmPool() if shared_memory and local else None
-        self._registered: set[str] = set()
-        self._registering = asyncio.Lock()
+        self._registered: set[str] = set()  # regions the current server knows
+        self._abandoned: set[str] = set()  # registered regions dropped after a failure
+        self._unfit: set[str] = set()  # models told their inputs fit no region
         self._use_shm = self._shm is not None
         self._connected = asyncio.Event()  # clear while reconnecting
         self._connected.set()
@@ -139,21 +142,27 @@ class TritonClient:
             raise TritonUnavailable(f"{name}: Triton unreachable at {self.url} (reconnecting)")
         inp = grpcclient.InferInput("image", list(batch.shape), model.input_tensor.datatype)
         outputs = [grpcclient.InferRequestedOutput(o.name) for o in model.outputs]
-        slot: tuple[Region, int] | None = await self._shared(name, batch, inp)
+        slot = await self._shared(name, batch, inp)
         start = time.perf_counter()
+        answered = False
         try:
             result = await self._client.infer(
                 name, [inp], outputs=outputs, client_timeout=self.timeout
             )
+            answered = True
         except InferenceServerException as exc:
             self.telemetry.triton_request(name, time.perf_counter() - start, ok=False)
             error = classify(name, exc)
             if isinstance(error, TritonUnavailable):
                 self._lost()
+            elif slot is not None and UNKNOWN_REGION in (exc.message() or ""):
+                # restarted between two requests, unnoticed: register afresh and retry
+                self._registered.clear()
+                error = TritonNotReady(f"{name}: shared memory unknown to the server: {error}")
             raise error from None
         finally:
             if slot is not None:
-                slot[0].free.put_nowait(slot[1])
+                self._done(slot, ok=answered)
         elapsed = time.perf_counter() - start
         self.telemetry.triton_request(name, elapsed, ok=True)
         credit_remote(elapsed, name, len(batch))
@@ -161,32 +170,68 @@ class TritonClient:
 
     async def _shared(
         self, model: str, batch: np.ndarray, inp: grpcclient.InferInput
-    ) -> tuple[Region, int] | None:
-        """Put a single frame-sized input in shared memory; plain gRPC otherwise."""
+    ) -> Slot | None:
+        """Put the input batch in a shared memory region; plain gRPC when there is none."""
         pool = self._shm
-        if pool is None or not self._use_shm or len(batch) != 1:
+        slot = pool.acquire(batch.nbytes) if pool is not None and self._use_shm else None
+        if slot is None:
+            if pool is not None and self._use_shm:
+                self._no_slot(pool, model, batch.nbytes)
             inp.set_data_from_numpy(np.ascontiguousarray(batch))
             return None
         try:
-            region = pool.region(model, batch.nbytes)
-            if region.slot_bytes != batch.nbytes:
-                raise ValueError(f"{batch.nbytes}-byte input, {region.slot_bytes}-byte slots")
-            async with self._registering:
-                if region.name not in self._registered:
-                    await self._client.register_system_shared_memory(
-                        region.name, f"/{region.name}", region.slot_bytes * pool.slots
-                    )
-                    self._registered.add(region.name)
-        except Exception as exc:  # remote server, no /dev/shm, odd size: plain gRPC then
-            if self._use_shm:
-                log.warning("shared memory off (%s: %s); inputs go over gRPC", model, exc)
+            await self._register(slot)
+        except (TritonError, asyncio.CancelledError):
+            self._done(slot, ok=True)  # nothing sent in it: reusable
+            raise
+        except Exception as exc:  # remote server, no /dev/shm: plain gRPC from now on
+            self._done(slot, ok=True)
+            log.warning("shared memory off (%s: %s); inputs go over gRPC", model, exc)
             self._use_shm = False
             inp.set_data_from_numpy(np.ascontiguousarray(batch))
             return None
-        offset = await region.free.get()
-        ShmPool.write(region, offset, batch)
-        inp.set_shared_memory(region.name, batch.nbytes, offset=offset)
-        return region, offset
+        slot.write(batch)
+        inp.set_shared_memory(slot.name, batch.nbytes)
+        return slot
+
+    async def _register(self, slot: Slot) -> None:
+        """Make `slot`'s region known to the current server, once per region and connection."""
+        while slot.name not in self._registered:
+            client = self._client
+            try:
+                await client.register_system_shared_memory(slot.name, slot.key, slot.size)
+            except InferenceServerException as exc:
+                error = classify(slot.name, exc)
+                if isinstance(error, TritonUnavailable):  # the server went away: retried
+                    self._lost()
+                    raise error from None
+                if exc.status() != "StatusCode.ALREADY_EXISTS":  # (a cancelled registration)
+                    raise
+            if client is self._client:  # else a new connection replaced it meanwhile: again
+                self._registered.add(slot.name)
+
+    def _done(self, slot: Slot, *, ok: bool) -> None:
+        """A request is over: its region is reused, unless the server may still read it
+        (timed out, cancelled, connection lost), in which case it is dropped."""
+        if self._shm is None:
+            return
+        if ok:
+            self._shm.release(slot)
+        else:
+            self._shm.discard(slot)
+            if slot.name in self._registered:
+                self._registered.discard(slot.name)
+                self._abandoned.add(slot.name)
+
+    def _no_slot(self, pool: ShmPool, model: str, nbytes: int) -> None:
+        """A batch that fits no region goes over gRPC; said once per model, not an error."""
+        if model not in self._unfit:
+            self._unfit.add(model)
+            log.info(
+                "%s: a %d-byte input has no shared memory region (largest %d bytes, %d of %d "
+                "in use); such inputs go over gRPC",
+                model, nbytes, pool.largest, pool.used, pool.budget,
+            )  # fmt: skip
 
     # Recovery -------------------------------------------------------------------------
     def _lost(self) -> None:
@@ -214,10 +259,11 @@ class TritonClient:
                     await fresh.close()
                     raise
         old, self._client = self._client, fresh
-        for name in self._registered:  # a restarted server has forgotten them; a live one not
-            with contextlib.suppress(InferenceServerException):
+        for name in self._registered | self._abandoned:  # a restarted server has forgotten
+            with contextlib.suppress(InferenceServerException):  # them; a live one not
                 await fresh.unregister_system_shared_memory(name)
         self._registered.clear()
+        self._abandoned.clear()
         self.reconnects += 1
         self._connected.set()
         log.warning("Triton at %s is back", self.url)
@@ -242,7 +288,7 @@ class TritonClient:
 
     @property
     def shared_memory(self) -> bool:
-        """Are frame-sized inputs going through system shared memory?"""
+        """Do input batches go through system shared memory (a local server that maps it)?"""
         return self._use_shm
 
     # Statistics -------------------------------------------------------------------------
@@ -274,8 +320,9 @@ class TritonClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         with contextlib.suppress(Exception):
-            for name in self._registered:
+            for name in self._registered | self._abandoned:
                 await self._client.unregister_system_shared_memory(name)
+        self._registered.clear()
         if self._shm is not None:
             self._shm.close()
         await self._close_retired()
