@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
 import os
 import signal
 import socket
@@ -23,7 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,23 +35,24 @@ from orchestrator.triton.backend.install import (
 
 REPOSITORY_ENV = "FRAMEGRAPH_MODEL_REPOSITORY"
 _LIVE: set[EmbeddedTriton] = set()  # started and not yet stopped, for the atexit hook
-_PR_SET_PDEATHSIG = 1
-_PRCTL: Callable[..., int] | None = None
-if sys.platform.startswith("linux"):  # resolved now, not in the forked child
-    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
-    _PRCTL.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+# Run in the child before the server's own exec, by a small interpreter of its own: SIGTERM
+# the child when its parent dies, even if that already happened. Not a `preexec_fn`: Python
+# code between fork and exec in a process with other threads running (gRPC's) can deadlock
+# on a lock one of them held at the fork, and did (tests, and `serve`, which starts the
+# server lazily while its own gRPC server runs); without one, subprocess uses vfork.
+_DIE_WITH_PARENT = """
+import ctypes, os, signal, sys
+if sys.platform.startswith("linux"):
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):
+    os._exit(1)
+os.execvp(sys.argv[2], sys.argv[2:])
+"""
 
 
-def _die_with_parent(parent: int) -> Callable[[], None]:
-    """preexec_fn: SIGTERM the child when its parent dies, even if that already happened."""
-
-    def hook() -> None:
-        if _PRCTL is not None:
-            _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return hook
+def _dying_with_parent(argv: list[str]) -> list[str]:
+    """`argv` behind the wrapper (-I -S: no environment variables, no site: a bare start)."""
+    return [sys.executable, "-I", "-S", "-c", _DIE_WITH_PARENT, str(os.getpid()), *argv]
 
 
 _spawner: tuple[int, ThreadPoolExecutor] | None = None
@@ -67,8 +67,7 @@ def _popen(argv: list[str], **kwargs: object) -> subprocess.Popen:
     global _spawner
     if _spawner is None or _spawner[0] != os.getpid():  # threads do not survive a fork
         _spawner = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="triton-spawner"))
-    hook = _die_with_parent(os.getpid())
-    spawn = _spawner[1].submit(subprocess.Popen, argv, preexec_fn=hook, **kwargs)  # type: ignore[arg-type]
+    spawn = _spawner[1].submit(subprocess.Popen, _dying_with_parent(argv), **kwargs)  # type: ignore[arg-type]
     return spawn.result()
 
 
@@ -83,7 +82,8 @@ def _diagnosis(log: str, tail: int = 5) -> str:
     """The error lines of a server log (minus the CPU-only noise), then its last lines."""
     lines = log.splitlines()
     errors = [
-        line for line in lines
+        line
+        for line in lines
         if ((line[:1] == "E" and line[1:5].isdigit()) or "ERROR" in line or "UNAVAILABLE" in line)
         and not any(noise in line for noise in _HARMLESS)
     ]
@@ -299,4 +299,3 @@ class EmbeddedTriton:
 def _stop_all() -> None:
     for server in list(_LIVE):
         server.stop()
-
