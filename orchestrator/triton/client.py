@@ -304,9 +304,32 @@ class TritonClient:
         return out
 
     async def model_statistics(self) -> list[dict[str, Any]]:
-        """Every model's statistics as Triton reports them (for cost attribution)."""
-        stats = await self._client.get_inference_statistics(as_json=True)
-        return list(stats.get("model_stats", []))
+        """Every model's statistics (for cost attribution): name, inference count and the
+        compute times of each batch size, in the shape of Triton's JSON. Read from the
+        message itself: protobuf's JSON conversion of a dozen models' statistics cost
+        ~2% of a worker's CPU at one poll a second."""
+        stats = await self._client.get_inference_statistics()
+        return [
+            {
+                "name": m.name,
+                "version": m.version,
+                "inference_count": m.inference_count,
+                "execution_count": m.execution_count,
+                "batch_stats": [
+                    {
+                        "batch_size": b.batch_size,
+                        "compute_input": {"count": b.compute_input.count, "ns": b.compute_input.ns},
+                        "compute_infer": {"count": b.compute_infer.count, "ns": b.compute_infer.ns},
+                        "compute_output": {
+                            "count": b.compute_output.count,
+                            "ns": b.compute_output.ns,
+                        },
+                    }
+                    for b in m.batch_stats
+                ],
+            }
+            for m in stats.model_stats
+        ]
 
     async def model_steps(self, model: str) -> list[str]:
         """The models an ensemble runs (the model itself if it is not an ensemble)."""

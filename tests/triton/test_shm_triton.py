@@ -1,8 +1,6 @@
 """The client's shared memory against the real embedded Triton: crop models answer the same
-through shared memory as over gRPC, and a restarted server gets the regions registered afresh.
-
-Named to run after test_embedded: once gRPC channels have run in a process, forking it with a
-preexec hook (as `EmbeddedTriton` does) can hang."""
+through shared memory as over gRPC, and a restarted server gets the regions registered afresh;
+the statistics the cost poller reads agree with Triton's own JSON."""
 
 from __future__ import annotations
 
@@ -88,9 +86,30 @@ async def test_crop_models_answer_identically_through_shared_memory_and_grpc(
         await plain.close()
 
 
+async def test_statistics_read_from_the_message_agree_with_tritons_json(
+    crop_server: EmbeddedTriton,
+) -> None:
+    client = TritonClient(crop_server.grpc_url)
+    try:
+        m = model("face_expression")
+        await client.infer(m, crops(m, 2, seed=0))
+        ours = {s["name"]: s for s in await client.model_statistics()}
+        theirs = await client._client.get_inference_statistics(as_json=True)
+        for ref in theirs["model_stats"]:
+            mine = ours[ref["name"]]
+            assert mine["inference_count"] == int(ref.get("inference_count", 0))
+            refs = {int(b["batch_size"]): b for b in ref.get("batch_stats", [])}
+            assert {b["batch_size"] for b in mine["batch_stats"]} == set(refs)
+            for b in mine["batch_stats"]:
+                for part in ("compute_input", "compute_infer", "compute_output"):
+                    assert b[part]["ns"] == int(refs[b["batch_size"]][part].get("ns", 0))
+        assert ours["face_expression"]["inference_count"] >= 2
+    finally:
+        await client.close()
+
+
 class ServerProcess:
-    """`framegraph triton` in a child process: forking from this one (as `EmbeddedTriton`
-    does, with a preexec hook) hangs while a gRPC client's threads run here."""
+    """`framegraph triton` in a child process, restarted on the same ports."""
 
     def __init__(self, models: list[str], ports: list[int]) -> None:
         http, grpc, metrics = ports
