@@ -34,6 +34,7 @@ from orchestrator.bench.workload import Clip
 from orchestrator.delivery.events import to_jsonable
 from orchestrator.engine.binding import bind, usable
 from orchestrator.engine.frame import FrameInfo
+from orchestrator.engine.windows import Blocks, Row
 from orchestrator.features import default_catalog
 from orchestrator.graph import Planner
 from orchestrator.graph.feature import Feature
@@ -52,27 +53,46 @@ class Sequential:
     """Runs a plan's nodes in order on one frame after another (windows and state too),
     binding arguments with the executor's own code."""
 
-    def __init__(self, order: tuple[str, ...], features: dict[str, Feature], infer: Infer):
+    def __init__(
+        self,
+        order: tuple[str, ...],
+        features: dict[str, Feature],
+        infer: Infer,
+        block_sizes: dict[str, int] | None = None,
+    ):
         self.order = order
         self.features = features
-        self.resources = {"infer": infer}
+        self.resources: dict[str, Any] = {"infer": infer}
         self.state: dict[str, Any] = {}
         self.node_seconds: dict[str, float] = dict.fromkeys(order, 0.0)
         depth = max((features[n].window.frames for n in order), default=1)
         self.history: deque[_Record] = deque(maxlen=depth)
+        self.blocks = {
+            n: Blocks(features[n].window.frames) for n in order if features[n].window.tiling
+        }
 
     async def frame(self, info: FrameInfo, image: np.ndarray) -> dict[str, Any]:
         record = _Record(info, {})
         self.history.append(record)
         for name in self.order:
             feat = self.features[name]
-            frames = [record]
+            frames: list[Any] = [record]
             if feat.window.frames > 1:
                 frames = usable(feat, list(self.history)[-feat.window.frames :])
             factory = feat.window.state
             state = self.state.setdefault(name, factory()) if factory else None
+            resources = self.resources
+            if feat.window.tiling:  # computed when a block closes, on the block's rows
+                self.blocks[name].add(Row(info.seq, info, record.results))
+                block = self.blocks[name].take()
+                if block is None:
+                    continue
+                frames, image_in = usable(feat, block.rows), None
+                resources = {**resources, "block": block.info(len(frames))}
+            else:
+                image_in = image
             start = time.perf_counter()
-            value = feat.fn(**bind(feat, frames, image, state, self.resources))
+            value = feat.fn(**bind(feat, frames, image_in, state, resources))
             record.results[name] = await value if feat.is_async else value
             self.node_seconds[name] += time.perf_counter() - start
         return record.results
@@ -82,7 +102,8 @@ async def run(features: list[str], clip: Clip, seconds: float, warmup: int = 3) 
     catalog = default_catalog()
     plan = Planner(catalog).plan(features)
     infer = InProcessTriton(plan.model_names).infer
-    runner = Sequential(plan.order, {f.name: f for f in catalog}, infer)
+    sizes = {n: node.frames for n, node in plan.nodes.items()}
+    runner = Sequential(plan.order, {f.name: f for f in catalog}, infer, sizes)
     requested = plan.requested
     latencies: list[float] = []
     k = 0
@@ -99,7 +120,7 @@ async def run(features: list[str], clip: Clip, seconds: float, warmup: int = 3) 
         )
         h, w = image.shape[:2]
         results = await runner.frame(FrameInfo(k, time.time(), w, h), image)
-        orjson.dumps({n: to_jsonable(results[n]) for n in requested}, option=_JSON)
+        orjson.dumps({n: to_jsonable(results[n]) for n in requested if n in results}, option=_JSON)
         end = time.perf_counter()
         if k >= warmup:
             latencies.append((end - t0) * 1000)

@@ -1,5 +1,7 @@
 import asyncio
 
+import pytest
+
 from orchestrator.engine.timing import NodeTiming, critical_path
 from orchestrator.telemetry.remote import credit_remote, remote_accumulator
 
@@ -30,8 +32,21 @@ async def test_remote_time_is_credited_to_the_calling_task_only() -> None:
         credit_remote(seconds)
         return acc.seconds
 
-    assert await asyncio.gather(asyncio.create_task(node(1.0)), asyncio.create_task(node(2.0))) == [
-        1.0,
-        2.0,
-    ]
+    got = await asyncio.gather(asyncio.create_task(node(1.0)), asyncio.create_task(node(2.0)))
+    assert got == [pytest.approx(1.0), pytest.approx(2.0)]
     credit_remote(5.0)  # outside any node: ignored
+
+
+async def test_concurrent_requests_of_one_node_count_their_overlap_once() -> None:
+    """faces runs two nets at once: waiting 30 ms on both is 30 ms of the node's time, not
+    60 (which made latency minus its parts negative)."""
+    acc = remote_accumulator()
+
+    async def request(seconds: float) -> None:
+        await asyncio.sleep(seconds)
+        credit_remote(seconds)
+
+    await asyncio.gather(request(0.03), request(0.03))
+    assert 0.025 < acc.seconds < 0.045
+    acc.spans += [(100.0, 101.0), (100.5, 102.0), (103.0, 104.0)]  # overlapping, then apart
+    assert acc.seconds == pytest.approx(0.03 + 2.0 + 1.0, abs=0.015)
