@@ -50,7 +50,9 @@ def test_a_run_renders_only_the_tables_it_has_figures_for() -> None:
         "### Targets",
         "### Paced at the clip's real-time rate (live mode)",
         "### Where a frame's latency goes (medians, ms)",
+        "### Worker CPU per frame (ms, after the priming frame)",
         "### Server steps: each ensemble against its composing models (ms)",
+        "### image.preview: one JPEG per frame for every viewer (40 frames)",
         "### Exactly once",
-    ]
+    ]  # no unpaced, naive, direct, ceiling or GPU projection tables: no figures for them
     assert "![" not in render(report, None, DOC)  # no image given
