@@ -87,8 +87,8 @@ def expected(batch: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(autouse=True)
 def no_channels(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No real gRPC channel: its threads would make later in-process forks (EmbeddedTriton's
-    preexec hook) hang in this test process."""
+    """No real gRPC channel: these are unit tests of the client's own logic, against a fake
+    server that records what it was asked."""
     monkeypatch.setattr(client_module.aio, "InferenceServerClient", lambda url: FakeServer())
 
 
