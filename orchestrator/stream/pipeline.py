@@ -199,8 +199,8 @@ class Pipeline:
             results = self.decoder.decode(datas, plans[group[0][0]].inputs, factors)
             elapsed = time.perf_counter() - start
             self.decode_seconds += elapsed
-            ok = sum(isinstance(r, Decoded) for r in results)
-            self.telemetry.decoded(self.decoder.name, elapsed / len(group), ok)
+            done = [r.reduction for r in results if isinstance(r, Decoded)]
+            self.telemetry.decoded(self.decoder.name, elapsed / len(group), len(done), done)
             for (i, _), result in zip(group, results, strict=True):
                 out[i] = result
         self.decode_cpu_seconds += time.thread_time() - cpu_start

@@ -11,6 +11,7 @@ choosing values cannot multiply label sets; per-node counts are kept beside the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +113,13 @@ class Telemetry:
             "Decoder time per frame (batch time divided by its frames).",
             ["decoder"],
             buckets=COMPUTE_BUCKETS,
+            registry=r,
+        )
+        self.frames_reduced = Counter(
+            f"{p}_frames_decoded_reduced",
+            "Frames decoded below full size, by factor (2, 4, 8): every consumer of their "
+            "pixels needed less (reduced decode).",
+            ["factor"],
             registry=r,
         )
         self.plan_rebuilds = Counter(
@@ -223,10 +231,15 @@ class Telemetry:
     def failed(self, reason: str) -> None:
         self.frames_failed.labels(reason).inc()
 
-    def decoded(self, decoder: str, seconds_per_frame: float, frames: int) -> None:
+    def decoded(
+        self, decoder: str, seconds_per_frame: float, frames: int, reductions: Sequence[int] = ()
+    ) -> None:
         self.frames_decoded.inc(frames)
         for _ in range(frames):
             self.decode_seconds.labels(decoder).observe(seconds_per_frame)
+        for factor in reductions:
+            if factor > 1:
+                self._child(self.frames_reduced, str(factor)).inc()
 
     def triton_request(self, model: str, seconds: float, ok: bool) -> None:
         self.triton_seconds.labels(model).observe(seconds)

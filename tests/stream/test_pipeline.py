@@ -143,3 +143,15 @@ async def test_timings_split_the_latency() -> None:
         assert abs(parts + t["overhead_ms"] - e["latency_ms"]) < 0.05  # they add up
         assert t["triton_ms"] == 0  # no remote call in this catalog
         assert t["worker_ms"] >= 2.0  # the feature slept 2 ms: feature time, not overhead
+
+
+async def test_frames_decoded_below_full_size_are_counted_by_factor(vtest_lines) -> None:
+    """scene.cut needs a ~160 px wide picture: vtest's 768 px frames decode at 1/4; image
+    quality needs every pixel: full size, not counted."""
+    lines = vtest_lines[:5]
+    _, small = await run_lines(lines, ["scene.cut"], PipelineConfig(lossless=True))
+    _, full = await run_lines(lines, ["image.quality"], PipelineConfig(lossless=True))
+    reduced = "framegraph_frames_decoded_reduced_total"
+    assert small.telemetry.by_label(reduced, "factor") == {"4": 5.0}
+    assert full.telemetry.by_label(reduced, "factor") == {}
+    assert full.telemetry.value("framegraph_frames_decoded_total") == 5
