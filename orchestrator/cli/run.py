@@ -199,7 +199,7 @@ def decoder_stats(decoder: Decoder, worker: Worker) -> dict[str, object]:
         "ms_per_frame": round(1000 * seconds / frames, 3) if frames else None,
         "cpu_seconds": round(cpu, 4),  # the decode thread's CPU, payload checks included
         # frames decoded at 1/1, 1/2, 1/4, 1/8 of their size (models.pixels)
-        "reduced": {str(f): n for f, n in sorted(decoder.reduced.items())},
+        "reduced": {str(f): n for f, n in worker.telemetry.reductions().items()},
     }
 
 

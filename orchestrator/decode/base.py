@@ -13,7 +13,6 @@ are always made as from the full frame.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -68,13 +67,11 @@ class Decoder(Protocol):
     `inputs` maps plan nodes to the specs of the model inputs to make (`Plan.inputs`). A
     decoder may leave one out of `Decoded.inputs`: the worker then makes it from
     `Decoded.image` with `FrameInput.make`. `reductions`, one per payload, are the factors
-    each frame may be decoded smaller by (none: full size). `reduced` counts the frames
-    decoded at each factor, for `--stats`.
+    each frame may be decoded smaller by (none: full size).
     """
 
     name: str
     max_batch: int
-    reduced: Counter[int]
 
     def decode(
         self,

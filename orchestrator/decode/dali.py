@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -135,7 +135,6 @@ class DaliDecoder:
         self.device_id = None if device == "cpu" else (0 if device_id is None else device_id)
         self.num_threads = num_threads or min(4, os.cpu_count() or 1)
         self._max_pipelines = max_pipelines
-        self.reduced: Counter[int] = Counter()  # always at 1: see the module doc
         self._pipelines: OrderedDict[_SpecKey, Any] = OrderedDict()
         self._lock = threading.Lock()  # a DALI pipeline runs one batch at a time
         self._probe = _probe_jpeg()
@@ -157,7 +156,6 @@ class DaliDecoder:
         with self._lock:
             for start in range(0, len(payloads), self.max_batch):
                 out.extend(self._decode_batch(payloads[start : start + self.max_batch], key))
-        self.reduced[1] += sum(isinstance(r, Decoded) for r in out)
         return out
 
     def close(self) -> None:

@@ -12,7 +12,6 @@ resize, which saves nothing.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 import cv2
@@ -36,9 +35,6 @@ class OpenCVDecoder:
     name = "opencv"
     max_batch = 8
 
-    def __init__(self) -> None:
-        self.reduced: Counter[int] = Counter()
-
     def decode(
         self,
         payloads: Sequence[bytes],
@@ -46,9 +42,7 @@ class OpenCVDecoder:
         reductions: Sequence[int] | None = None,
     ) -> list[Decoded | DecodeError]:
         factors = reductions or [1] * len(payloads)
-        out = [self.decode_one(data, f) for data, f in zip(payloads, factors, strict=True)]
-        self.reduced.update(r.reduction for r in out if isinstance(r, Decoded))
-        return out
+        return [self.decode_one(data, f) for data, f in zip(payloads, factors, strict=True)]
 
     @staticmethod
     def decode_one(data: bytes, reduction: int = 1) -> Decoded | DecodeError:

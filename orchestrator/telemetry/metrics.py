@@ -241,6 +241,16 @@ class Telemetry:
             if factor > 1:
                 self._child(self.frames_reduced, str(factor)).inc()
 
+    def reductions(self) -> dict[int, int]:
+        """Frames decoded at each factor, 1 (full size) included: from the registry's own
+        counters, as `/metrics` shows them."""
+        by_label = self.by_label("framegraph_frames_decoded_reduced_total", "factor")
+        counts = {int(f): int(n) for f, n in by_label.items() if n}
+        whole = int(self.value("framegraph_frames_decoded_total")) - sum(counts.values())
+        if whole:
+            counts[1] = whole
+        return dict(sorted(counts.items()))
+
     def triton_request(self, model: str, seconds: float, ok: bool) -> None:
         self.triton_seconds.labels(model).observe(seconds)
         if not ok:

@@ -33,7 +33,7 @@ def large_jpegs(vtest_jpegs) -> list[bytes]:
 def run(url: str, jpegs: list[bytes], features: list[str]) -> tuple[list[dict], dict[int, int]]:
     events, worker = asyncio.run(run_worker(url, lines_of(jpegs), features))
     assert [e["type"] for e in events] == ["result"] * len(jpegs)
-    return events, dict(worker.decoder.reduced)
+    return events, worker.telemetry.reductions()
 
 
 def test_persons_from_a_half_size_decode_are_in_frame_pixels(triton, large_jpegs) -> None:
